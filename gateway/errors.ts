@@ -1,0 +1,118 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * Every error the gateway answers with has one of these codes. The union is closed so that a
+ * `switch (err.code)` is checked for exhaustiveness; docs/errors.md lists each row.
+ */
+export const ERROR_TABLE = {
+  'request.bad_path': { status: 400, title: 'Bad request path' },
+  'request.bad_version': { status: 400, title: 'Unsupported HTTP version' },
+  'request.duplicate_host': { status: 400, title: 'More than one Host header' },
+  'request.missing_host': { status: 400, title: 'Missing Host header' },
+  'request.absolute_form': { status: 400, title: 'Absolute-form request target not accepted' },
+  'request.asterisk_form': { status: 400, title: 'Asterisk-form request target not accepted' },
+  'request.malformed': { status: 400, title: 'Malformed request' },
+  'request.origin_not_allowed': { status: 403, title: 'Origin not allowed' },
+  'request.unknown_host': { status: 421, title: 'Misdirected request' },
+  'request.body_too_large': { status: 413, title: 'Request body too large' },
+  'request.headers_too_large': { status: 431, title: 'Request header fields too large' },
+  'request.timeout': { status: 408, title: 'Request timeout' },
+  'route.not_found': { status: 404, title: 'Not found' },
+  'route.method_not_allowed': { status: 405, title: 'Method not allowed' },
+  'route.websocket_not_allowed': { status: 400, title: 'WebSocket upgrade not allowed on this route' },
+  'upstream.unavailable': { status: 502, title: 'Backend unavailable' },
+  'upstream.connection_reset': { status: 502, title: 'Backend closed the connection' },
+  'upstream.bad_response': { status: 502, title: 'Backend sent an invalid response' },
+  'upstream.connect_timeout': { status: 504, title: 'Backend connection timed out' },
+  'upstream.timeout': { status: 504, title: 'Backend response timed out' },
+  'gateway.not_ready': { status: 503, title: 'Gateway not ready' },
+  'gateway.shutting_down': { status: 503, title: 'Gateway shutting down' },
+  'gateway.internal': { status: 500, title: 'Internal gateway error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra response headers that belong to this error (Allow, Retry-After ...). */
+  readonly headers: Readonly<Record<string, string>> | undefined;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown; headers?: Record<string, string> }) {
+    super(detail ?? ERROR_TABLE[code].title, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = ERROR_TABLE[code].status;
+    this.headers = options?.headers;
+  }
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  request_id: string;
+}
+
+/** RFC 9457 body. 5xx details stay generic: internal hostnames and causes never leave the gateway. */
+export function toProblem(err: GatewayError, requestId: string): Problem {
+  const { title, status } = ERROR_TABLE[err.code];
+  return {
+    type: `https://gateway.invalid/problems/${err.code.replace('.', '/')}`,
+    title,
+    status,
+    detail: status >= 500 ? title : err.message,
+    code: err.code,
+    request_id: requestId,
+  };
+}
+
+/** Anything thrown that is not a GatewayError is an internal error; its text is never shown. */
+export function asGatewayError(err: unknown): GatewayError {
+  return err instanceof GatewayError ? err : new GatewayError('gateway.internal', undefined, { cause: err });
+}
+
+/**
+ * The one writer of gateway-made error responses. `baseHeaders` is the route's prebuilt flat
+ * header list (security headers, CORS), so errors carry the same protections as proxied responses.
+ */
+export function writeProblem(
+  res: ServerResponse,
+  err: GatewayError,
+  requestId: string,
+  baseHeaders: readonly string[],
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(toProblem(err, requestId));
+  const headers: string[] = [
+    ...baseHeaders,
+    'content-type', 'application/problem+json',
+    'content-length', String(Buffer.byteLength(body)),
+    'cache-control', 'no-store',
+    'x-request-id', requestId,
+  ];
+  if (err.headers) for (const [k, v] of Object.entries(err.headers)) headers.push(k, v);
+  if (err.status === 400 || err.status === 408 || err.status === 431) headers.push('connection', 'close');
+  res.writeHead(err.status, headers);
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/** A problem response written straight to a socket, for errors before Node made a request object. */
+export function rawProblem(err: GatewayError, requestId: string, baseHeaders: readonly string[]): string {
+  const body = JSON.stringify(toProblem(err, requestId));
+  const lines = [`HTTP/1.1 ${err.status} ${ERROR_TABLE[err.code].title}`];
+  for (let i = 0; i < baseHeaders.length; i += 2) lines.push(`${baseHeaders[i]}: ${baseHeaders[i + 1]}`);
+  lines.push(
+    'content-type: application/problem+json',
+    `content-length: ${Buffer.byteLength(body)}`,
+    'cache-control: no-store',
+    `x-request-id: ${requestId}`,
+    'connection: close',
+  );
+  return `${lines.join('\r\n')}\r\n\r\n${body}`;
+}
