@@ -1,0 +1,52 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { asGatewayError, GatewayError, writeProblem } from '../errors.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import { responseHeadersOf } from '../pipeline/request-context.js';
+
+/** Readiness checks the data plane supplies; each resolves true when that dependency is fine. */
+export interface ReadinessProbe {
+  configLoaded(): boolean;
+  storeReachable(): Promise<boolean>;
+  backendReachable(): Promise<boolean>;
+  shuttingDown(): boolean;
+}
+
+/**
+ * The control plane: the gateway's own endpoints. Express is here for what it is good at
+ * (routing, body parsing, error handling of a few JSON endpoints) and never on the proxy path.
+ */
+export function createApiApp(probe: ReadinessProbe): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', (_req, res) => {
+    res.set('cache-control', 'no-store').json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const [store, backend] = await Promise.all([probe.storeReachable(), probe.backendReachable()]);
+    const checks = { config: probe.configLoaded(), store, backend, accepting: !probe.shuttingDown() };
+    const ready = Object.values(checks).every(Boolean);
+    res.status(ready ? 200 : 503).set('cache-control', 'no-store').json({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new GatewayError('route.not_found', `no gateway endpoint at ${req.path}`));
+  });
+
+  // Express's own error page would leak a stack trace; every error becomes problem+json here.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const ctx = (req as unknown as { gatewayContext?: RequestContext }).gatewayContext;
+    const gatewayError = isBodyParserError(err) ? new GatewayError('request.malformed', 'the request body is not valid') : asGatewayError(err);
+    if (ctx) ctx.reason = gatewayError.code;
+    writeProblem(res, gatewayError, ctx?.requestId ?? '-', ctx ? responseHeadersOf(ctx) : []);
+  });
+  return app;
+}
+
+function isBodyParserError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { type: unknown }).type === 'string'
+    && 'status' in err && (err as { status: number }).status === 400;
+}

@@ -1,0 +1,39 @@
+import type { RequestContext } from '../pipeline/request-context.js';
+import type { Logger } from './logger.js';
+
+/**
+ * One line per request. Only what is listed here is logged: no headers, no query values that
+ * could carry credentials (the query is reduced to its parameter names), no bodies.
+ */
+export function writeAccessLog(logger: Logger, ctx: RequestContext, bytesBefore: number): void {
+  const { res } = ctx;
+  logger.info({
+    kind: 'access',
+    request_id: ctx.requestId,
+    method: ctx.req.method,
+    path: ctx.path,
+    query_keys: ctx.query ? queryKeys(ctx.query) : undefined,
+    route: ctx.route?.id,
+    status: res.statusCode,
+    aborted: !res.writableFinished || undefined,
+    bytes: (res.socket?.bytesWritten ?? bytesBefore) - bytesBefore,
+    client_ip: ctx.clientIp,
+    duration_ms: round(performance.now() - ctx.startedAt),
+    upstream_ms: ctx.upstreamMs === undefined ? undefined : round(ctx.upstreamMs),
+    reason: ctx.reason,
+  });
+}
+
+function queryKeys(query: string): string {
+  const keys: string[] = [];
+  for (const pair of query.slice(1).split('&')) {
+    const eq = pair.indexOf('=');
+    const key = eq === -1 ? pair : pair.slice(0, eq);
+    if (key) keys.push(key.slice(0, 64));
+  }
+  return keys.join(',');
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

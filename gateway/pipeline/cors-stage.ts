@@ -1,0 +1,48 @@
+import type { CorsConfig } from '../config/schema.js';
+import type { Stage } from './request-context.js';
+
+/**
+ * CORS from config. Preflights are answered here and never reach the backend; a disallowed
+ * origin gets no CORS headers at all (the browser then blocks the response).
+ */
+export function createCorsStage(cors: CorsConfig): Stage {
+  const anyOrigin = cors.origins.includes('*');
+  const origins = new Set(cors.origins);
+  const allowMethods = cors.methods.join(', ');
+  const allowHeaders = cors.headers.join(', ');
+  const allowedHeaderSet = new Set(cors.headers.map((h) => h.toLowerCase()));
+  const maxAge = String(Math.floor(cors.maxAge / 1000));
+  const expose = cors.exposeHeaders.join(', ');
+
+  return async (ctx, next) => {
+    const origin = ctx.req.headers.origin;
+    const allowed = origin !== undefined && (anyOrigin || origins.has(origin));
+    const extra = (ctx.extraHeaders ??= []);
+    // Caches must key on Origin when the answer depends on it.
+    if (!anyOrigin) extra.push('vary', 'Origin');
+    const isPreflight = ctx.req.method === 'OPTIONS' && ctx.req.headers['access-control-request-method'] !== undefined;
+
+    if (allowed) {
+      extra.push('access-control-allow-origin', anyOrigin && !cors.credentials ? '*' : origin);
+      if (cors.credentials) extra.push('access-control-allow-credentials', 'true');
+      if (!isPreflight && expose) extra.push('access-control-expose-headers', expose);
+    }
+    if (!isPreflight) return next();
+
+    ctx.reason = 'cors.preflight';
+    if (allowed && preflightAllowed(ctx.req.headers, cors, allowedHeaderSet)) {
+      extra.push('access-control-allow-methods', allowMethods, 'access-control-allow-headers', allowHeaders, 'access-control-max-age', maxAge);
+    }
+    const headers = [...ctx.route!.responseHeaders, ...extra, 'x-request-id', ctx.requestId, 'content-length', '0'];
+    ctx.res.writeHead(204, headers);
+    ctx.res.end();
+  };
+}
+
+function preflightAllowed(headers: Record<string, string | string[] | undefined>, cors: CorsConfig, allowed: ReadonlySet<string>): boolean {
+  const method = headers['access-control-request-method'];
+  if (typeof method !== 'string' || !(cors.methods as string[]).includes(method)) return false;
+  const asked = headers['access-control-request-headers'];
+  if (typeof asked !== 'string' || asked.trim() === '') return true;
+  return asked.split(',').every((h) => allowed.has(h.trim().toLowerCase()));
+}

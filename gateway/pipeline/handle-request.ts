@@ -1,0 +1,91 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
+import { asGatewayError, GatewayError, writeProblem } from '../errors.js';
+import { writeAccessLog } from '../observability/access-log.js';
+import type { Logger } from '../observability/logger.js';
+import { checkRequest } from './check-request.js';
+import { clientAddress, isTrusted, unmapIPv4 } from './client-address.js';
+import type { Chain } from './compose-chain.js';
+import { normalizeTarget } from './normalize-path.js';
+import { responseHeadersOf, type RequestContext } from './request-context.js';
+import { requestIdFrom } from './request-id.js';
+
+/** What one config produced: swapped as a whole on reload, so a request sees one consistent set. */
+export interface Runtime {
+  readonly config: GatewayConfig;
+  readonly chains: ReadonlyMap<CompiledRoute, Chain>;
+}
+
+export interface HandlerDeps {
+  runtime(): Runtime;
+  logger: Logger;
+  shuttingDown(): boolean;
+}
+
+/**
+ * The data-plane entry for every HTTPS request:
+ *   check request line and Host → normalize path → match route → route chain (docs/pipeline.md).
+ * Anything thrown becomes problem+json here; one access-log line is written when the response closes.
+ */
+export function createRequestHandler(deps: HandlerDeps) {
+  return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const runtime = deps.runtime();
+    const ctx = createContext(req, res, runtime.config);
+    const bytesBefore = req.socket.bytesWritten;
+    res.once('close', () => writeAccessLog(deps.logger, ctx, bytesBefore));
+    if (deps.shuttingDown()) res.shouldKeepAlive = false;
+    route(ctx, runtime).catch((err: unknown) => fail(ctx, err, deps.logger));
+  };
+}
+
+function createContext(req: IncomingMessage, res: ServerResponse, config: GatewayConfig): RequestContext {
+  const peer = unmapIPv4(req.socket.remoteAddress ?? '');
+  const peerTrusted = config.trustedProxies !== null && isTrusted(config.trustedProxies, peer);
+  const xff = req.headers['x-forwarded-for'];
+  return {
+    req, res, config,
+    requestId: requestIdFrom(req.headers['x-request-id']),
+    startedAt: performance.now(),
+    peer,
+    peerTrusted,
+    clientIp: peerTrusted ? clientAddress(peer, typeof xff === 'string' ? xff : undefined, config.trustedProxies) : peer,
+    host: '',
+    path: '',
+    query: '',
+    route: null,
+    params: {},
+    extraHeaders: null,
+    upstreamMs: undefined,
+    reason: undefined,
+  };
+}
+
+async function route(ctx: RequestContext, runtime: Runtime): Promise<void> {
+  const { req, config } = ctx;
+  ctx.host = checkRequest(req, config.limits.maxHeaders, config.hosts);
+  const target = normalizeTarget(req.url!);
+  if (!target.ok) throw new GatewayError('request.bad_path', target.reason);
+  ctx.path = target.path;
+  ctx.query = target.query;
+
+  // A CORS preflight is routed as the request it announces.
+  const preflight = req.method === 'OPTIONS' ? req.headers['access-control-request-method'] : undefined;
+  const match = config.table.match(ctx.path, typeof preflight === 'string' ? preflight : req.method!);
+  if (!match.found) {
+    if (match.allow) throw new GatewayError('route.method_not_allowed', `${req.method} is not allowed here`, { headers: { allow: match.allow.join(', ') } });
+    throw new GatewayError('route.not_found', 'no route matches this path');
+  }
+  ctx.route = match.route;
+  ctx.params = match.params;
+  await runtime.chains.get(match.route)!(ctx);
+}
+
+function fail(ctx: RequestContext, err: unknown, logger: Logger): void {
+  const gatewayError = asGatewayError(err);
+  ctx.reason = gatewayError.code;
+  if (gatewayError.status >= 500) {
+    const cause = gatewayError.cause as { code?: string; message?: string } | undefined;
+    logger.warn({ request_id: ctx.requestId, code: gatewayError.code, cause_code: cause?.code, cause: cause?.message }, 'request failed');
+  }
+  writeProblem(ctx.res, gatewayError, ctx.requestId, responseHeadersOf(ctx));
+}

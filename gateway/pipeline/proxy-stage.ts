@@ -1,0 +1,79 @@
+import type { Dispatcher } from 'undici';
+import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
+import { limitedBody } from '../upstream/limit-body.js';
+import { buildUpstreamHeaders, DEFAULT_IDENTITY_HEADERS, type HeaderPolicy } from '../upstream/request-headers.js';
+import { filterResponseHeaders } from '../upstream/response-headers.js';
+import { isRetryableConnectionError, translateUpstreamError } from '../upstream/translate-error.js';
+import type { UpstreamClient } from '../upstream/upstream-client.js';
+import type { RequestContext, Stage } from './request-context.js';
+
+// RFC 9110 9.2.2, narrowed: only methods without side effects are ever sent twice.
+const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The terminal stage: stream the request to the backend and its response back. Never calls
+ * `next`. A response that fails after its headers were sent is aborted, never ended as if whole.
+ */
+export function createProxyStage(route: CompiledRoute, config: GatewayConfig, upstream: UpstreamClient): Stage {
+  const policy: HeaderPolicy = {
+    identityHeaders: new Set(DEFAULT_IDENTITY_HEADERS),
+    remove: route.requestRemove,
+    set: route.requestSet,
+  };
+  const preserveHost = config.upstream.preserveHost;
+  const retry = config.upstream.retryIdempotent;
+
+  return (ctx) => new Promise<void>((resolve, reject) => {
+    const { req, res } = ctx;
+    const headers = buildUpstreamHeaders(req.rawHeaders, {
+      requestId: ctx.requestId,
+      host: ctx.host,
+      upstreamHost: preserveHost ? req.headers.host! : upstream.host,
+      peer: ctx.peer,
+      peerTrusted: ctx.peerTrusted,
+      upgrade: false,
+    }, policy);
+    const body = limitedBody(req, route.bodyLimit);
+    const options: Dispatcher.RequestOptions<RequestContext> = {
+      path: ctx.path + ctx.query,
+      method: req.method as Dispatcher.HttpMethod,
+      headers,
+      body,
+      headersTimeout: route.headersTimeout,
+      bodyTimeout: route.bodyTimeout,
+      opaque: ctx,
+    };
+    const canRetry = retry && body === null && RETRYABLE_METHODS.has(req.method!);
+    const sentAt = performance.now();
+    let retried = false;
+
+    const onDone = (err: Error | null) => {
+      ctx.upstreamMs = performance.now() - sentAt;
+      if (err === null) return resolve();
+      if (res.headersSent || res.destroyed) {
+        // Mid-body failure: abort so the client sees a broken response, not a short complete one.
+        ctx.reason = translateUpstreamError(err).code;
+        res.destroy();
+        return resolve();
+      }
+      if (canRetry && !retried && isRetryableConnectionError(err)) {
+        retried = true;
+        return upstream.pool.stream(options, writeResponseHead, onDone);
+      }
+      reject(translateUpstreamError(err));
+    };
+    upstream.pool.stream(options, writeResponseHead, onDone);
+  });
+}
+
+/** Shared by every request (the context rides in `opaque`), so no closure is made per response. */
+function writeResponseHead(data: Dispatcher.StreamFactoryData<RequestContext>) {
+  const ctx = data.opaque;
+  const route = ctx.route!;
+  const out = filterResponseHeaders(data.headers, route.responseDrop, []);
+  for (const h of route.responseHeaders) out.push(h);
+  if (ctx.extraHeaders) for (const h of ctx.extraHeaders) out.push(h);
+  out.push('x-request-id', ctx.requestId);
+  ctx.res.writeHead(data.statusCode, out);
+  return ctx.res;
+}

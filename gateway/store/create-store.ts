@@ -1,0 +1,8 @@
+import type { GatewayConfig } from '../config/compile-config.js';
+import { createMemoryStore } from './memory-store.js';
+import { createRedisStore } from './redis-store.js';
+import type { Store } from './store.js';
+
+export function createStore(config: GatewayConfig['store']): Promise<Store> {
+  return config.redis ? createRedisStore(config.redis) : Promise.resolve(createMemoryStore());
+}

@@ -1,0 +1,83 @@
+import { connectionListed, HOP_BY_HOP } from './hop-by-hop.js';
+
+/**
+ * Client-sent fields that claim something about the client or the path it took. The gateway is
+ * the only one allowed to state these to the backend (security notes, item 3).
+ */
+const FORWARDING = new Set([
+  'forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port',
+  'x-forwarded-prefix', 'x-forwarded-server', 'x-real-ip', 'x-client-ip', 'true-client-ip',
+  'x-original-url', 'x-rewrite-url', 'x-original-host', 'x-http-method-override', 'x-http-method',
+  'x-method-override', 'x-request-id', 'host',
+]);
+
+export const DEFAULT_IDENTITY_HEADERS: readonly string[] = ['x-user-id', 'x-user-roles', 'x-auth-method'];
+
+export interface UpstreamRequestFacts {
+  requestId: string;
+  /** Host header as the client sent it (already checked against `hosts`). */
+  host: string;
+  /** Host header for the backend: the client's when preserveHost, else the upstream's. */
+  upstreamHost: string;
+  peer: string;
+  peerTrusted: boolean;
+  /** Keep Upgrade/Connection for a WebSocket handshake. */
+  upgrade: boolean;
+}
+
+export interface HeaderPolicy {
+  identityHeaders: ReadonlySet<string>;
+  remove: ReadonlySet<string>;
+  set: readonly (readonly [string, string])[];
+}
+
+/**
+ * The headers the backend sees, as a flat [name, value, ...] list built in one pass over the
+ * raw client headers. Order: client fields that survive, then the gateway's own, then route `set`.
+ */
+export function buildUpstreamHeaders(rawHeaders: readonly string[], facts: UpstreamRequestFacts, policy: HeaderPolicy): string[] {
+  let listed: Set<string> | null = null;
+  let incomingXff: string | undefined;
+  let incomingProto: string | undefined;
+  let incomingHost: string | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (name === 'connection') listed = connectionListed(rawHeaders[i + 1]!);
+    else if (facts.peerTrusted) {
+      if (name === 'x-forwarded-for') incomingXff = incomingXff ? `${incomingXff}, ${rawHeaders[i + 1]}` : rawHeaders[i + 1];
+      else if (name === 'x-forwarded-proto') incomingProto = rawHeaders[i + 1];
+      else if (name === 'x-forwarded-host') incomingHost = rawHeaders[i + 1];
+    }
+  }
+
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const raw = rawHeaders[i]!;
+    const name = raw.toLowerCase();
+    if (facts.upgrade && (name === 'upgrade' || name === 'connection')) {
+      out.push(name, rawHeaders[i + 1]!);
+      continue;
+    }
+    if (
+      HOP_BY_HOP.has(name) || FORWARDING.has(name) || policy.identityHeaders.has(name) || policy.remove.has(name)
+      // A WSGI backend reads X_User_Id as X-User-Id (both become HTTP_X_USER_ID).
+      || name.includes('_')
+      || (listed !== null && listed.has(name))
+    ) continue;
+    out.push(name, rawHeaders[i + 1]!);
+  }
+
+  out.push(
+    'host', facts.upstreamHost,
+    'x-forwarded-for', incomingXff ? `${incomingXff}, ${facts.peer}` : facts.peer,
+    'x-forwarded-proto', incomingProto ?? 'https',
+    'x-forwarded-host', incomingHost ?? facts.host,
+    'x-request-id', facts.requestId,
+  );
+  for (const [name, value] of policy.set) {
+    const at = out.indexOf(name);
+    if (at >= 0 && at % 2 === 0) out[at + 1] = value;
+    else out.push(name, value);
+  }
+  return out;
+}
