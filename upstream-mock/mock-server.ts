@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { serveDocs } from './docs-page.js';
+import { FaultTable, type Fault } from './faults.js';
+import { createLatencyModel, type Profile } from './latency-model.js';
+import { json, TradingApi } from './trading-api.js';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  rawHeaders: string[];
+  bodyBytes: number;
+}
+
+export interface MockOptions {
+  profile: Profile;
+  seed: number;
+  tickMs: number;
+}
+
+/**
+ * The simulated legacy backend. It knows nothing of the gateway. Test-only controls live under
+ * /__mock/: counters, last requests, faults, echo, large download and upload.
+ */
+export function createMockServer(options: MockOptions): Server {
+  const api = new TradingApi();
+  const faults = new FaultTable();
+  const latency = createLatencyModel(options.profile, options.seed);
+  const counters = new Map<string, number>();
+  const last = new Map<string, RecordedRequest>();
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://mock.invalid');
+    const path = url.pathname;
+    if (path.startsWith('/__mock/')) return void mockAdmin(req, res, url);
+
+    const key = `${req.method} ${path}`;
+    counters.set(key, (counters.get(key) ?? 0) + 1);
+    const fault = faults.take(req.method ?? 'GET', path);
+    if (fault?.kind === 'reset-before') return void req.socket.destroy();
+    if (fault?.kind === 'malformed') {
+      req.socket.end('HTTP/1.1 abc definitely-not-http\r\nX: \u0000\r\n\r\n');
+      return;
+    }
+
+    readBody(req, (body) => {
+      last.set(path, { method: req.method ?? '', path: req.url ?? '', rawHeaders: req.rawHeaders, bodyBytes: body.length });
+      const delay = (fault?.kind === 'delay' ? fault.ms ?? 0 : 0) + latency(path);
+      const respond = () => {
+        if (fault?.kind === 'status') return void json(res, fault.status ?? 500, { detail: 'Internal Server Error' });
+        if (fault?.kind === 'reset-mid-body') {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000', server: 'uvicorn' });
+          res.write('{"partial": "');
+          setTimeout(() => req.socket.destroy(), 20);
+          return;
+        }
+        if (serveDocs(res, path)) return;
+        if (!api.handle(req, res, path, url.searchParams, body)) json(res, 404, { detail: 'Not Found' });
+      };
+      if (delay > 0) setTimeout(respond, delay);
+      else respond();
+    });
+  });
+  // uvicorn's default: idle keep-alive sockets close after 5 s.
+  server.keepAliveTimeout = 5000;
+
+  function mockAdmin(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const route = `${req.method} ${url.pathname}`;
+    if (route === 'GET /__mock/counters') return void json(res, 200, Object.fromEntries(counters));
+    if (route === 'GET /__mock/last') {
+      const found = last.get(url.searchParams.get('path') ?? '');
+      return void json(res, found ? 200 : 404, found ?? { detail: 'no request seen on that path' });
+    }
+    if (route === 'POST /__mock/reset') {
+      counters.clear();
+      last.clear();
+      faults.clear();
+      return void json(res, 200, { reset: true });
+    }
+    if (route === 'GET /__mock/download') return download(res, Number(url.searchParams.get('bytes') ?? '0'));
+    if (url.pathname === '/__mock/echo') return echo(req, res);
+    if (route === 'POST /__mock/faults') {
+      return readBody(req, (body) => {
+        try {
+          faults.arm(JSON.parse(body.toString()) as Fault);
+          json(res, 201, { armed: true });
+        } catch (err) {
+          json(res, 400, { detail: (err as Error).message });
+        }
+      });
+    }
+    json(res, 404, { detail: 'Not Found' });
+  }
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://mock.invalid');
+    const key = `WS ${url.pathname}`;
+    counters.set(key, (counters.get(key) ?? 0) + 1);
+    last.set(url.pathname, { method: 'GET', path: req.url ?? '', rawHeaders: req.rawHeaders, bodyBytes: 0 });
+    if (url.pathname !== '/ws/prices') return void socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const symbols = (url.searchParams.get('symbols') ?? 'BTC,ETH').split(',');
+      const timer = setInterval(() => ws.send(JSON.stringify({ type: 'prices', prices: api.prices(symbols) })), options.tickMs);
+      ws.on('message', (data) => {
+        if (data.toString() === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
+      });
+      ws.on('close', () => clearInterval(timer));
+    });
+  });
+  server.on('close', () => wss.close());
+  return server;
+}
+
+function readBody(req: IncomingMessage, done: (body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => done(Buffer.concat(chunks)));
+  req.on('error', () => req.socket.destroy());
+}
+
+/** Streams the body through a hash: a 100 MB upload costs no memory here either. */
+function echo(req: IncomingMessage, res: ServerResponse): void {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  req.on('data', (c: Buffer) => {
+    bytes += c.length;
+    hash.update(c);
+  });
+  req.on('end', () => json(res, 200, { method: req.method, url: req.url, headers: req.headers, raw_headers: req.rawHeaders, body_bytes: bytes, sha256: hash.digest('hex') }));
+}
+
+/** N deterministic bytes, written with backpressure. */
+function download(res: ServerResponse, total: number): void {
+  const chunk = Buffer.alloc(64 * 1024, 'abcdefghijklmnopqrstuvwxyz0123456789');
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(total), server: 'uvicorn' });
+  let sent = 0;
+  const pump = () => {
+    while (sent < total) {
+      const n = Math.min(chunk.length, total - sent);
+      sent += n;
+      if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  pump();
+}
