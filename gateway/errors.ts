@@ -97,6 +97,8 @@ export function writeProblem(
     'x-request-id', requestId,
   ];
   if (err.headers) for (const [k, v] of Object.entries(err.headers)) headers.push(k, v);
+  // The framing of these requests is suspect: close rather than read on. A 413 keeps the
+  // connection so Node drains the unread body and the client can read the answer.
   if (err.status === 400 || err.status === 408 || err.status === 431) headers.push('connection', 'close');
   res.writeHead(err.status, headers);
   res.end(res.req.method === 'HEAD' ? undefined : body);

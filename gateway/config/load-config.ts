@@ -83,7 +83,9 @@ function toConfigIssues(issue: zcore.$ZodIssue, doc: Document, file: string, at:
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
       const path = [...issue.path, key];
-      return { ...locate(doc, path, file, at), message: `unknown key "${key}"` };
+      const keyNode = keyNodeOf(doc, path);
+      const position = keyNode?.range ? { file, ...at(keyNode.range[0]), path: formatPath(path) } : locate(doc, path, file, at);
+      return { ...position, message: `unknown key "${key}"` };
     });
   }
   return [{ ...locate(doc, issue.path, file, at), message: issue.message }];

@@ -215,6 +215,8 @@ export const configSchema = z.strictObject({
     bodyLimit: size.default(1024 * 1024),
     maxConnections: z.number().int().min(1).optional(),
     shutdownGrace: duration.default(10_000),
+  }).refine((l) => l.headersTimeout <= l.requestTimeout, {
+    message: 'headersTimeout cannot be longer than requestTimeout', path: ['headersTimeout'],
   }).default(() => ({
     headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5000, maxHeaderSize: 16 * 1024,
     maxHeaders: 100, bodyLimit: 1024 * 1024, shutdownGrace: 10_000,

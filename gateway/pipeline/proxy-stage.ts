@@ -27,7 +27,7 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
     const { req, res } = ctx;
     const headers = buildUpstreamHeaders(req.rawHeaders, {
       requestId: ctx.requestId,
-      host: ctx.host,
+      host: req.headers.host!,
       upstreamHost: preserveHost ? req.headers.host! : upstream.host,
       peer: ctx.peer,
       peerTrusted: ctx.peerTrusted,

@@ -33,7 +33,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     let routeHeaders: readonly string[] = config.baseResponseHeaders;
     try {
       if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw new GatewayError('request.malformed', 'only WebSocket upgrades are supported');
-      const host = checkRequest(req, config.limits.maxHeaders, config.hosts);
+      checkRequest(req, config.limits.maxHeaders, config.hosts);
       const target = normalizeTarget(req.url!);
       if (!target.ok) throw new GatewayError('request.bad_path', target.reason);
       const match = config.table.match(target.path, 'GET');
@@ -46,7 +46,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       }
       const peer = unmapIPv4(req.socket.remoteAddress ?? '');
       const headers = buildUpstreamHeaders(req.rawHeaders, {
-        requestId, host, peer,
+        requestId, host: req.headers.host!, peer,
         upstreamHost: config.upstream.preserveHost ? req.headers.host! : deps.upstreamHost(),
         peerTrusted: config.trustedProxies !== null && isTrusted(config.trustedProxies, peer),
         upgrade: true,

@@ -15,7 +15,7 @@ export const DEFAULT_IDENTITY_HEADERS: readonly string[] = ['x-user-id', 'x-user
 
 export interface UpstreamRequestFacts {
   requestId: string;
-  /** Host header as the client sent it (already checked against `hosts`). */
+  /** Host header as the client sent it, port included (already checked against `hosts`). */
   host: string;
   /** Host header for the backend: the client's when preserveHost, else the upstream's. */
   upstreamHost: string;

@@ -1,3 +1,4 @@
+import { errors } from 'undici';
 import { GatewayError } from '../errors.js';
 
 /**
@@ -6,6 +7,8 @@ import { GatewayError } from '../errors.js';
  */
 export function translateUpstreamError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
+  // llhttp's complaints about the response carry no `code` of undici's, only this class.
+  if (err instanceof errors.HTTPParserError) return new GatewayError('upstream.bad_response', undefined, { cause: err });
   const code = (err as { code?: string } | null)?.code;
   switch (code) {
     case 'ECONNREFUSED':

@@ -1,0 +1,171 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { GATEWAY_BIN } from './paths.js';
+import { jsonLines, spawnService, type Service } from './spawn-service.js';
+
+export interface GatewayHandle {
+  readonly service: Service;
+  readonly dir: string;
+  readonly configFile: string;
+  readonly httpsPort: number;
+  readonly httpPort: number | undefined;
+  /** The self-signed certificate the gateway made, to trust in clients. */
+  readonly ca: string;
+  request(path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
+  raw(bytes: string | Buffer, waitMs?: number): Promise<string>;
+  logs(): Record<string, unknown>[];
+  writeConfig(yaml: string): void;
+  /** SIGHUP, then waits for the reload log line. */
+  reload(): Promise<Record<string, unknown>>;
+  stop(): Promise<number | null>;
+}
+
+export interface ClientRequestOptions {
+  method?: string;
+  headers?: Record<string, string | string[]>;
+  body?: string | Buffer | NodeJS.ReadableStream;
+  /** Override the TLS client options (versions, ciphers). */
+  tls?: Partial<RequestOptions>;
+  timeoutMs?: number;
+}
+
+export interface ClientResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  rawHeaders: string[];
+  body: Buffer;
+  text: string;
+  json<T = Record<string, unknown>>(): T;
+  /** true when the connection broke before the response ended. */
+  aborted: boolean;
+}
+
+/** The routes most tests share; `${UPSTREAM_URL}` is the mock. */
+export const BASE_CONFIG = `
+listeners:
+  https: { host: 127.0.0.1, port: 0 }
+  http: { host: 127.0.0.1, port: 0 }
+tls:
+  mode: self-signed
+upstream:
+  url: \${UPSTREAM_URL}
+  connectTimeout: 1s
+  headersTimeout: 2s
+  bodyTimeout: 2s
+log:
+  level: info
+routes:
+  - id: health
+    path: /health
+    methods: [GET]
+  - id: dashboard
+    prefix: /api/dashboard
+    methods: [GET]
+  - id: portfolio
+    path: /api/portfolio
+    methods: [GET]
+  - id: orders
+    path: /api/trading/orders
+    methods: [GET, POST]
+    bodyLimit: 64kb
+  - id: docs
+    prefix: /api/docs
+    methods: [GET]
+    securityHeaders:
+      contentSecurityPolicy: "default-src 'none'; script-src 'self'; style-src 'self'"
+  - id: echo
+    prefix: /__mock/echo
+    bodyLimit: 200mb
+  - id: download
+    path: /__mock/download
+    methods: [GET]
+  - id: prices-ws
+    path: /ws/prices
+    methods: [GET]
+    websocket: true
+`;
+
+export async function startGateway(options: { config?: string; env?: NodeJS.ProcessEnv; upstreamUrl: string; dir?: string }): Promise<GatewayHandle> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gw-test-'));
+  const configFile = join(dir, 'gateway.yaml');
+  writeFileSync(configFile, options.config ?? BASE_CONFIG);
+  const service = spawnService(process.execPath, [GATEWAY_BIN, 'serve', '--config', configFile], {
+    cwd: dir,
+    env: { UPSTREAM_URL: options.upstreamUrl, ...options.env },
+  });
+  const line = JSON.parse(await service.waitForLine((l) => l.includes('gateway listening'))) as { https_port: number; http_port?: number };
+  const ca = readFileSync(join(dir, 'certs', 'self-signed-cert.pem'), 'utf8');
+  const httpsPort = line.https_port;
+
+  const handle: GatewayHandle = {
+    service, dir, configFile, httpsPort, httpPort: line.http_port, ca,
+    request: (path, o = {}) => clientRequest(httpsPort, ca, path, o),
+    raw: (bytes, waitMs) => rawTls(httpsPort, ca, bytes, waitMs),
+    logs: () => jsonLines(service.lines),
+    writeConfig: (yaml) => writeFileSync(configFile, yaml),
+    async reload() {
+      const before = service.lines.length;
+      process.kill(service.pid, 'SIGHUP');
+      const l = await service.waitForLine((x) => service.lines.indexOf(x) >= before && (x.includes('config reloaded') || x.includes('config rejected')));
+      return JSON.parse(l) as Record<string, unknown>;
+    },
+    async stop() {
+      const code = await service.stop();
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+  return handle;
+}
+
+export function clientRequest(port: number, ca: string, path: string, o: ClientRequestOptions = {}): Promise<ClientResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({
+      host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers: o.headers, ca, servername: 'localhost',
+      agent: false, ...o.tls,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      let aborted = false;
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('aborted', () => { aborted = true; });
+      res.on('error', () => { aborted = true; });
+      res.on('close', () => {
+        const body = Buffer.concat(chunks);
+        resolve({
+          status: res.statusCode!, headers: res.headers, rawHeaders: res.rawHeaders, body, text: body.toString(), aborted: aborted || !res.complete,
+          json: <T>() => JSON.parse(body.toString()) as T,
+        });
+      });
+    });
+    req.setTimeout(o.timeoutMs ?? 15_000, () => req.destroy(new Error('client timeout')));
+    req.on('error', reject);
+    if (o.body === undefined) req.end();
+    else if (typeof o.body === 'string' || Buffer.isBuffer(o.body)) req.end(o.body);
+    else o.body.pipe(req);
+  });
+}
+
+/** Raw bytes over TLS; resolves with everything the gateway sent before closing or `waitMs`. */
+export function rawTls(port: number, ca: string, bytes: string | Buffer, waitMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => socket.destroy(), waitMs);
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', (err) => {
+      if (chunks.length === 0) reject(err);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+  });
+}
+
+export function statusOf(rawResponse: string): number {
+  return Number(/^HTTP\/1\.[01] (\d{3})/.exec(rawResponse)?.[1] ?? 0);
+}
