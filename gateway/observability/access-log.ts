@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
  * One line per request. Only what is listed here is logged: no headers, no query values that
  * could carry credentials (the query is reduced to its parameter names), no bodies.
  */
+/** `bytesBefore`: the socket's bytesWritten when the request arrived (keep-alive sockets carry many). */
 export function writeAccessLog(logger: Logger, ctx: RequestContext, bytesBefore: number): void {
   const { res } = ctx;
   logger.info({
@@ -16,7 +17,7 @@ export function writeAccessLog(logger: Logger, ctx: RequestContext, bytesBefore:
     route: ctx.route?.id,
     status: res.statusCode,
     aborted: !res.writableFinished || undefined,
-    bytes: (res.socket?.bytesWritten ?? bytesBefore) - bytesBefore,
+    bytes: ctx.req.socket.bytesWritten - bytesBefore,
     client_ip: ctx.clientIp,
     duration_ms: round(performance.now() - ctx.startedAt),
     upstream_ms: ctx.upstreamMs === undefined ? undefined : round(ctx.upstreamMs),
