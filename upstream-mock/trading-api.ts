@@ -35,7 +35,8 @@ export class TradingApi {
 
   handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, body: Buffer): boolean {
     const user = typeof req.headers['x-user-id'] === 'string' ? req.headers['x-user-id'] : undefined;
-    const route = `${req.method} ${path}`;
+    // Starlette answers HEAD wherever it answers GET; Node drops the body.
+    const route = `${req.method === 'HEAD' ? 'GET' : req.method} ${path}`;
     switch (route) {
       case 'GET /health':
         return json(res, 200, { status: 'healthy', version: '1.4.2' });

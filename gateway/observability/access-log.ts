@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { RequestContext } from '../pipeline/request-context.js';
 import type { Logger } from './logger.js';
 
@@ -5,8 +6,11 @@ import type { Logger } from './logger.js';
  * One line per request. Only what is listed here is logged: no headers, no query values that
  * could carry credentials (the query is reduced to its parameter names), no bodies.
  */
-/** `bytesBefore`: the socket's bytesWritten when the request arrived (keep-alive sockets carry many). */
-export function writeAccessLog(logger: Logger, ctx: RequestContext, bytesBefore: number): void {
+/**
+ * `socket` and `bytesBefore` are taken when the request arrives: by 'close' Node may have
+ * detached the socket from both req and res, and a keep-alive socket carries many responses.
+ */
+export function writeAccessLog(logger: Logger, ctx: RequestContext, socket: Socket, bytesBefore: number): void {
   const { res } = ctx;
   logger.info({
     kind: 'access',
@@ -17,7 +21,7 @@ export function writeAccessLog(logger: Logger, ctx: RequestContext, bytesBefore:
     route: ctx.route?.id,
     status: res.statusCode,
     aborted: !res.writableFinished || undefined,
-    bytes: ctx.req.socket.bytesWritten - bytesBefore,
+    bytes: socket.bytesWritten - bytesBefore,
     client_ip: ctx.clientIp,
     duration_ms: round(performance.now() - ctx.startedAt),
     upstream_ms: ctx.upstreamMs === undefined ? undefined : round(ctx.upstreamMs),

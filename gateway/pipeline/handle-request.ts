@@ -31,8 +31,9 @@ export function createRequestHandler(deps: HandlerDeps) {
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const runtime = deps.runtime();
     const ctx = createContext(req, res, runtime.config);
-    const bytesBefore = req.socket.bytesWritten;
-    res.once('close', () => writeAccessLog(deps.logger, ctx, bytesBefore));
+    const socket = req.socket;
+    const bytesBefore = socket.bytesWritten;
+    res.once('close', () => writeAccessLog(deps.logger, ctx, socket, bytesBefore));
     if (deps.shuttingDown()) res.shouldKeepAlive = false;
     route(ctx, runtime).catch((err: unknown) => fail(ctx, err, deps.logger));
   };

@@ -113,9 +113,11 @@ export async function startGateway(options: { config?: string; env?: NodeJS.Proc
       const l = await service.waitForLine((x) => service.lines.indexOf(x) >= before && (x.includes('config reloaded') || x.includes('config rejected')));
       return JSON.parse(l) as Record<string, unknown>;
     },
+    /** Stops the gateway; throws if it had crashed earlier or did not exit 0 on SIGTERM. */
     async stop() {
       const code = await service.stop();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      if (code !== 0) throw new Error(`gateway exited with ${code}:\n${service.stderr.join('\n')}`);
       return code;
     },
   };

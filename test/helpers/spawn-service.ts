@@ -15,7 +15,7 @@ export interface Service {
 }
 
 /** Starts a process and keeps its output for the test to read. Stopped by PID, never left behind. */
-export function spawnService(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Service {
+export function spawnService(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; expectFailure?: boolean } = {}): Service {
   const child = spawn(command, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const stderr: string[] = [];
@@ -28,7 +28,14 @@ export function spawnService(command: string, args: string[], options: { env?: N
     }
   });
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stopping = false;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => {
+    // A service dying under a test is the first thing to know when the test then fails.
+    if (!stopping && code !== 0 && !options.expectFailure) {
+      process.stderr.write(`\n[${command} ${args.join(' ')}] exited unexpectedly (${signal ?? code})\n${stderr.join('\n')}\n${lines.slice(-20).join('\n')}\n`);
+    }
+    resolve(code);
+  }));
   running.add(child);
   void exited.then(() => running.delete(child));
 
@@ -55,6 +62,7 @@ export function spawnService(command: string, args: string[], options: { env?: N
     },
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      stopping = true;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const code = await exited;

@@ -124,7 +124,7 @@ describe('graceful shutdown', () => {
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(`${tmpdir()}/gw-bad-`);
     writeFileSync(`${dir}/gateway.yaml`, BASE_CONFIG.replace('port: 0 }\n  http', 'port: -5 }\n  http'));
-    const proc = spawnService(process.execPath, [GATEWAY_BIN, 'serve', '--config', `${dir}/gateway.yaml`], { env: { UPSTREAM_URL: 'http://127.0.0.1:1' } });
+    const proc = spawnService(process.execPath, [GATEWAY_BIN, 'serve', '--config', `${dir}/gateway.yaml`], { env: { UPSTREAM_URL: 'http://127.0.0.1:1' }, expectFailure: true });
     assert.equal(await proc.exited, 1);
     assert.match(proc.stderr.join('\n'), /gateway\.yaml:3:\d+ listeners\.https\.port: expected a port number 0-65535/);
   });

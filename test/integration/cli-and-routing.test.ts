@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { BASE_CONFIG, startGateway, type GatewayHandle } from '../helpers/gateway.js';
+import { GATEWAY_BIN, ROOT } from '../helpers/paths.js';
+import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
+
+const run = promisify(execFile);
+
+async function gatewayCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [GATEWAY_BIN, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('gateway CLI', () => {
+  test('--help lists the commands', async () => {
+    const out = await gatewayCli(['--help']);
+    assert.equal(out.code, 0);
+    assert.match(out.stdout, /gateway serve --config FILE/);
+    assert.match(out.stdout, /gateway check --config FILE/);
+  });
+
+  test('check: the shipped config is valid', async () => {
+    const out = await gatewayCli(['check', '--config', join(ROOT, 'config/gateway.yaml')]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /ok \(\d+ routes\)/);
+  });
+
+  test('check: every error with file:line:col, exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-check-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, BASE_CONFIG.replace('headersTimeout: 2s', 'headersTimeout: soon').replace('bodyLimit: 64kb', 'bodyLimit: huge').replace('level: info', 'level: info\n  colour: red'));
+    const out = await gatewayCli(['check', '--config', file], { UPSTREAM_URL: 'http://127.0.0.1:8000' });
+    assert.equal(out.code, 1);
+    const lines = out.stderr.trim().split('\n');
+    assert.equal(lines.length, 3, out.stderr);
+    assert.match(out.stderr, /bad\.yaml:10:19 upstream\.headersTimeout: expected a duration like "30s", got "soon"/);
+    assert.match(out.stderr, /bad\.yaml:14:3 log\.colour: unknown key "colour"/);
+    assert.match(out.stderr, /bad\.yaml:\d+:16 routes\[3\]\.bodyLimit: expected a size/);
+  });
+
+  test('unknown command and missing --config are usage errors', async () => {
+    assert.equal((await gatewayCli(['frobnicate'])).code, 2);
+    assert.equal((await gatewayCli(['check'])).code, 2);
+  });
+});
+
+describe('route precedence through the gateway', () => {
+  let mock: MockHandle;
+  let gw: GatewayHandle;
+  before(async () => {
+    mock = await startMock();
+    gw = await startGateway({
+      upstreamUrl: mock.url,
+      config: `${BASE_CONFIG}  - id: orders-by-id
+    path: /api/trading/orders/:id
+    methods: [GET]
+    headers: { response: { set: { X-Route: pattern } } }
+  - id: trading-prefix
+    prefix: /api/trading
+    headers: { response: { set: { X-Route: prefix } } }
+  - id: orders-latest
+    path: /api/trading/orders/latest
+    methods: [GET]
+    headers: { response: { set: { X-Route: exact } } }
+`,
+    });
+  });
+  after(async () => {
+    await gw?.stop();
+    await mock?.stop();
+  });
+
+  test('exact beats pattern beats prefix, whatever the file order', async () => {
+    assert.equal((await gw.request('/api/trading/orders/latest')).headers['x-route'], 'exact');
+    assert.equal((await gw.request('/api/trading/orders/42')).headers['x-route'], 'pattern');
+    assert.equal((await gw.request('/api/trading/positions')).headers['x-route'], 'prefix');
+  });
+
+  test('HEAD works where GET does; an unknown path is a 404 problem; a wrong method is 405 with Allow', async () => {
+    const head = await gw.request('/api/dashboard/risk', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+    const missing = await gw.request('/nothing/here');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json<{ code: string }>().code, 'route.not_found');
+    const wrong = await gw.request('/api/dashboard/risk', { method: 'POST', body: '{}' });
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.allow, 'GET, HEAD');
+  });
+});

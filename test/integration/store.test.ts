@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createMemoryStore } from '../../gateway/store/memory-store.js';
+import { createRedisStore } from '../../gateway/store/redis-store.js';
+import { StoreUnavailableError, type Store } from '../../gateway/store/store.js';
+import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+
+const redisConfig = (url: string) => ({ url, keyPrefix: `test:${process.pid}:`, commandTimeout: 250, connectTimeout: 1000 });
+
+/** One suite, run against every implementation: the interface is the contract. */
+function storeContract(name: string, make: () => Promise<Store>) {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    before(async () => { store = await make(); });
+    after(async () => { await store?.close(); });
+
+    test('get/set round-trips bytes and strings; missing keys are null', async () => {
+      await store.set('a', Buffer.from([0, 1, 2, 255]));
+      assert.deepEqual(await store.get('a'), Buffer.from([0, 1, 2, 255]));
+      await store.set('s', 'text');
+      assert.equal((await store.get('s'))?.toString(), 'text');
+      assert.equal(await store.get('missing'), null);
+    });
+
+    test('entries with a TTL expire', async () => {
+      await store.set('short', 'x', 80);
+      assert.equal(await store.exists('short'), true);
+      const ttl = await store.ttl('short');
+      assert.ok(ttl > 0 && ttl <= 80, `ttl ${ttl}`);
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(await store.exists('short'), false);
+      assert.equal(await store.get('short'), null);
+      assert.equal(await store.ttl('short'), -2);
+      await store.set('forever', 'x');
+      assert.equal(await store.ttl('forever'), -1);
+    });
+
+    test('setIfAbsent sets once', async () => {
+      assert.equal(await store.setIfAbsent('once', '1', 10_000), true);
+      assert.equal(await store.setIfAbsent('once', '2', 10_000), false);
+      assert.equal((await store.get('once'))?.toString(), '1');
+    });
+
+    test('delete reports how many keys it removed', async () => {
+      await store.set('d1', '1');
+      await store.set('d2', '2');
+      assert.equal(await store.delete('d1', 'd2', 'd3'), 2);
+      assert.equal(await store.exists('d1'), false);
+      assert.equal(await store.delete(), 0);
+    });
+
+    test('ping answers', async () => {
+      await store.ping();
+    });
+  });
+}
+
+storeContract('memory', async () => createMemoryStore());
+
+let redis: RedisHandle;
+storeContract('redis', async () => {
+  redis = await startRedis();
+  return createRedisStore(redisConfig(redis.url));
+});
+after(async () => { await redis?.stop(); });
+
+describe('redis outage', () => {
+  test('with Redis down, commands fail fast with StoreUnavailableError instead of queueing; it recovers when Redis returns', async () => {
+    const server = await startRedis();
+    const store = await createRedisStore(redisConfig(server.url));
+    try {
+      await store.set('k', 'v');
+      await server.stop();
+      await new Promise((r) => setTimeout(r, 100));
+      const started = Date.now();
+      await assert.rejects(store.get('k'), StoreUnavailableError);
+      await assert.rejects(store.ping(), StoreUnavailableError);
+      assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+
+      const again = await startRedis(server.port);
+      try {
+        let ok = false;
+        for (let i = 0; i < 50 && !ok; i++) {
+          ok = await store.ping().then(() => true, () => false);
+          if (!ok) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.ok(ok, 'the client reconnected');
+        await store.set('k2', 'v2');
+        assert.equal((await store.get('k2'))?.toString(), 'v2');
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
