@@ -25,8 +25,6 @@ export const ERROR_TABLE = {
   'upstream.bad_response': { status: 502, title: 'Backend sent an invalid response' },
   'upstream.connect_timeout': { status: 504, title: 'Backend connection timed out' },
   'upstream.timeout': { status: 504, title: 'Backend response timed out' },
-  'gateway.not_ready': { status: 503, title: 'Gateway not ready' },
-  'gateway.shutting_down': { status: 503, title: 'Gateway shutting down' },
   'gateway.internal': { status: 500, title: 'Internal gateway error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -4,9 +4,9 @@ import { GatewayError } from '../errors.js';
 /**
  * What Node's parser lets through but an edge must not (security notes, item 6): HTTP versions
  * other than 1.x, two Host headers, absolute-form and asterisk-form targets, too many header
- * fields, and a Host outside the configured names. Returns the Host (lower-case, no port).
+ * fields, a Host that is not a host. Returns the Host (lower-case, no port).
  */
-export function checkRequest(req: IncomingMessage, maxHeaders: number, hosts: ReadonlySet<string> | null): string {
+export function checkRequest(req: IncomingMessage, maxHeaders: number): string {
   if (req.httpVersionMajor !== 1) throw new GatewayError('request.bad_version', `HTTP/${req.httpVersion} is not accepted`);
   const raw = req.rawHeaders;
   if (raw.length / 2 > maxHeaders) throw new GatewayError('request.headers_too_large', `more than ${maxHeaders} header fields`);
@@ -27,8 +27,16 @@ export function checkRequest(req: IncomingMessage, maxHeaders: number, hosts: Re
 
   const name = hostName(host);
   if (name === null) throw new GatewayError('request.malformed', 'invalid Host header');
-  if (hosts !== null && !hosts.has(name)) throw new GatewayError('request.unknown_host', 'this gateway does not serve that host');
   return name;
+}
+
+/**
+ * The configured `hosts` (RFC 9110 7.4: a request for a name we do not serve is misdirected).
+ * Health probes are exempt: load balancers and orchestrators address instances by IP.
+ */
+export function checkHost(host: string, path: string, hosts: ReadonlySet<string> | null): void {
+  if (hosts === null || hosts.has(host) || path === '/healthz' || path === '/readyz') return;
+  throw new GatewayError('request.unknown_host', 'this gateway does not serve that host');
 }
 
 const HOST = /^(?:([A-Za-z0-9.-]+)|\[([0-9A-Fa-f:.]+)\])(?::\d{1,5})?$/;

@@ -3,7 +3,7 @@ import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { asGatewayError, GatewayError, writeProblem } from '../errors.js';
 import { writeAccessLog } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
-import { checkRequest } from './check-request.js';
+import { checkHost, checkRequest } from './check-request.js';
 import { clientAddress, isTrusted, unmapIPv4 } from './client-address.js';
 import type { Chain } from './compose-chain.js';
 import { normalizeTarget } from './normalize-path.js';
@@ -63,9 +63,10 @@ function createContext(req: IncomingMessage, res: ServerResponse, config: Gatewa
 
 async function route(ctx: RequestContext, runtime: Runtime): Promise<void> {
   const { req, config } = ctx;
-  ctx.host = checkRequest(req, config.limits.maxHeaders, config.hosts);
+  ctx.host = checkRequest(req, config.limits.maxHeaders);
   const target = normalizeTarget(req.url!);
   if (!target.ok) throw new GatewayError('request.bad_path', target.reason);
+  checkHost(ctx.host, target.path, config.hosts);
   ctx.path = target.path;
   ctx.query = target.query;
 

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { asGatewayError, GatewayError, rawProblem } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { checkRequest } from '../pipeline/check-request.js';
+import { checkHost, checkRequest } from '../pipeline/check-request.js';
 import { isTrusted, unmapIPv4 } from '../pipeline/client-address.js';
 import type { Runtime } from '../pipeline/handle-request.js';
 import { normalizeTarget } from '../pipeline/normalize-path.js';
@@ -33,9 +33,10 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     let routeHeaders: readonly string[] = config.baseResponseHeaders;
     try {
       if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw new GatewayError('request.malformed', 'only WebSocket upgrades are supported');
-      checkRequest(req, config.limits.maxHeaders, config.hosts);
+      const host = checkRequest(req, config.limits.maxHeaders);
       const target = normalizeTarget(req.url!);
       if (!target.ok) throw new GatewayError('request.bad_path', target.reason);
+      checkHost(host, target.path, config.hosts);
       const match = config.table.match(target.path, 'GET');
       if (!match.found) throw new GatewayError('route.not_found', 'no route matches this path');
       routeHeaders = match.route.responseHeaders;

@@ -35,6 +35,15 @@ describe('gateway CLI', () => {
     assert.match(out.stdout, /ok \(\d+ routes\)/);
   });
 
+  test('check: the production example is valid once its variables are set', async () => {
+    const env = { TLS_CERT_FILE: '/etc/tls/cert.pem', TLS_KEY_FILE: '/etc/tls/key.pem', UPSTREAM_URL: 'http://backend:8000', REDIS_URL: 'redis://redis:6379' };
+    const out = await gatewayCli(['check', '--config', join(ROOT, 'config/production.example.yaml')], env);
+    assert.equal(out.code, 0, out.stderr);
+    const missing = await gatewayCli(['check', '--config', join(ROOT, 'config/production.example.yaml')], { ...env, REDIS_URL: '' });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /store\.redis\.url: environment variable REDIS_URL is not set/);
+  });
+
   test('check: every error with file:line:col, exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-check-'));
     const file = join(dir, 'bad.yaml');

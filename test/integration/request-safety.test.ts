@@ -60,6 +60,11 @@ describe('request safety', () => {
     });
   }
 
+  test('health probes by IP are answered whatever the hosts list says', async () => {
+    const raw = await gw.raw(reqLine('GET /healthz HTTP/1.1', 'Host: 10.1.2.3:8443\r\n'));
+    assert.equal(statusOf(raw), 200);
+  });
+
   test('a configured host with a port is accepted', async () => {
     const raw = await gw.raw(reqLine('GET /health HTTP/1.1', 'Host: api.example.com:8443\r\n'));
     assert.equal(statusOf(raw), 200);

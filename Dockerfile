@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# Multi-stage: compile with dev dependencies, ship production dependencies only, run as non-root.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY gateway ./gateway
+RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    GATEWAY_HOST=0.0.0.0 \
+    GATEWAY_HTTPS_PORT=8443 \
+    GATEWAY_HTTP_PORT=8080
+WORKDIR /app
+COPY --from=build --chown=root:root /app/node_modules ./node_modules
+COPY --from=build --chown=root:root /app/dist ./dist
+COPY --chown=root:root package.json ./
+COPY --chown=root:root config ./config
+# certs/ is the only place the gateway writes (self-signed dev certs, later ACME state).
+RUN mkdir -p certs && chown node:node certs
+USER node
+EXPOSE 8443 8080
+# /healthz is exempt from the hosts list, so probing by loopback address always works.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
+  CMD ["node", "-e", "require('https').get({host:'127.0.0.1',port:process.env.GATEWAY_HTTPS_PORT,path:'/healthz',rejectUnauthorized:false,timeout:2000},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "dist/gateway/main.js"]
+CMD ["serve", "--config", "config/gateway.yaml"]
