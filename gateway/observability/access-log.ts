@@ -4,8 +4,14 @@ import type { Logger } from './logger.js';
 
 /**
  * One line per request. Only what is listed here is logged: no headers, no query values that
- * could carry credentials (the query is reduced to its parameter names), no bodies.
+ * could carry credentials (the query is reduced to its parameter names), no bodies. Being an
+ * allow-list, it needs no redaction pass, which cost a quarter of the gateway's CPU under load
+ * (bench/README.md): the access logger is a child of the main one without `redact`.
  */
+export function createAccessLogger(logger: Logger): Logger {
+  return logger.child({ kind: 'access' }, { redact: { paths: [] } });
+}
+
 /**
  * `socket` and `bytesBefore` are taken when the request arrives: by 'close' Node may have
  * detached the socket from both req and res, and a keep-alive socket carries many responses.
@@ -13,7 +19,6 @@ import type { Logger } from './logger.js';
 export function writeAccessLog(logger: Logger, ctx: RequestContext, socket: Socket, bytesBefore: number): void {
   const { res } = ctx;
   logger.info({
-    kind: 'access',
     request_id: ctx.requestId,
     method: ctx.req.method,
     path: ctx.path,

@@ -13,8 +13,13 @@ export const REDACTED_PATHS: readonly string[] = [
   'headers.authorization', 'headers.cookie', 'headers["x-api-key"]',
 ];
 
+/**
+ * Lines are written in 4 KiB batches (one write per ~15 access lines instead of one each:
+ * measured in bench/README.md) and flushed at least every 200 ms, so a quiet gateway's lines
+ * still appear promptly. main.ts flushes before exit.
+ */
 export function createLogger(level: string, destination: NodeJS.WritableStream | number = 1): Logger {
-  return pino(
+  const logger = pino(
     {
       level,
       base: { service: 'gateway' },
@@ -22,6 +27,8 @@ export function createLogger(level: string, destination: NodeJS.WritableStream |
       redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
     },
-    typeof destination === 'number' ? pino.destination({ dest: destination, sync: false }) : destination,
+    typeof destination === 'number' ? pino.destination({ dest: destination, sync: false, minLength: 4096 }) : destination,
   );
+  setInterval(() => logger.flush(), 200).unref();
+  return logger;
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { asGatewayError, GatewayError, writeProblem } from '../errors.js';
-import { writeAccessLog } from '../observability/access-log.js';
+import { createAccessLogger, writeAccessLog } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
 import { checkHost, checkRequest } from './check-request.js';
 import { clientAddress, isTrusted, unmapIPv4 } from './client-address.js';
@@ -28,12 +28,13 @@ export interface HandlerDeps {
  * Anything thrown becomes problem+json here; one access-log line is written when the response closes.
  */
 export function createRequestHandler(deps: HandlerDeps) {
+  const accessLogger = createAccessLogger(deps.logger);
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const runtime = deps.runtime();
     const ctx = createContext(req, res, runtime.config);
     const socket = req.socket;
     const bytesBefore = socket.bytesWritten;
-    res.once('close', () => writeAccessLog(deps.logger, ctx, socket, bytesBefore));
+    res.once('close', () => writeAccessLog(accessLogger, ctx, socket, bytesBefore));
     if (deps.shuttingDown()) res.shouldKeepAlive = false;
     route(ctx, runtime).catch((err: unknown) => fail(ctx, err, deps.logger));
   };

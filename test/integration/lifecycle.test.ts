@@ -79,7 +79,7 @@ describe('reload and shutdown', () => {
 
   test('every request writes one access-log line without secrets', async () => {
     await gw.request('/api/dashboard/risk?token=supersecret&x=1', { headers: { Authorization: 'Bearer sekrit-token', Cookie: 'session=abc', 'X-Request-Id': 'log-check-000001' } });
-    await new Promise((r) => setTimeout(r, 200));
+    await gw.service.waitForLine((l) => l.includes('"request_id":"log-check-000001"'), 3000);
     const lines = gw.logs().filter((l) => l.request_id === 'log-check-000001');
     assert.equal(lines.length, 1);
     const line = lines[0]!;

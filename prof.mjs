@@ -1,0 +1,13 @@
+import { startMock } from './dist/test/helpers/upstream-mock.js';
+import { spawnService } from './dist/test/helpers/spawn-service.js';
+import fs from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+const mock = await startMock();
+fs.mkdirSync('/tmp/prof', { recursive: true });
+fs.writeFileSync('/tmp/prof/gw.yaml', fs.readFileSync('bench/gateway.bench.yaml', 'utf8'));
+const gw = spawnService(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '/work/main/dist/gateway/main.js', 'serve', '--config', '/tmp/prof/gw.yaml'], { cwd: '/tmp/prof', env: { UPSTREAM_URL: mock.url } });
+const line = JSON.parse(await gw.waitForLine((l) => l.includes('listening')));
+const { stdout } = await promisify(execFile)('wrk', ['-t1', '-c32', '-d6s', `https://127.0.0.1:${line.https_port}/api/dashboard/risk`]);
+console.log(stdout.split('\n').filter(l => l.includes('Requests/sec')).join());
+await gw.stop(); await mock.stop();
