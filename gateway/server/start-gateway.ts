@@ -13,7 +13,7 @@ import { createStore } from '../store/create-store.js';
 import { createCertStore, type CertStore } from '../tls/cert-store.js';
 import { serverTlsOptions } from '../tls/tls-options.js';
 import { createUpstreamClient, type UpstreamClient } from '../upstream/upstream-client.js';
-import { createWebSocketProxy, type WebSocketProxy } from '../upstream/websocket-proxy.js';
+import { createWebSocketProxy } from '../upstream/websocket-proxy.js';
 import { createHttpRedirectListener } from './http-redirect-listener.js';
 import { createHttpsListener } from './https-listener.js';
 import { createUpgradeHandler } from './handle-upgrade.js';

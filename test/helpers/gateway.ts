@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { GATEWAY_BIN } from './paths.js';
 import { jsonLines, spawnService, type Service } from './spawn-service.js';
+import { startMock, type MockHandle } from './upstream-mock.js';
+
+type MockOptions = Parameters<typeof startMock>[0];
 
 export interface GatewayHandle {
   readonly service: Service;
@@ -170,4 +173,24 @@ export function rawTls(port: number, ca: string, bytes: string | Buffer, waitMs 
 
 export function statusOf(rawResponse: string): number {
   return Number(/^HTTP\/1\.[01] (\d{3})/.exec(rawResponse)?.[1] ?? 0);
+}
+
+/** The mock and a gateway in front of it: the set-up most suites share. */
+export async function startMockAndGateway(options: { config?: string; mock?: MockOptions } = {}): Promise<{ mock: MockHandle; gw: GatewayHandle }> {
+  const mock = await startMock(options.mock);
+  try {
+    return { mock, gw: await startGateway({ upstreamUrl: mock.url, config: options.config }) };
+  } catch (err) {
+    await mock.stop();
+    throw err;
+  }
+}
+
+/** Stops what a suite started, gateway first; a crashed gateway still fails the suite. */
+export async function stopAll(gw: GatewayHandle | undefined, mock: MockHandle | undefined): Promise<void> {
+  try {
+    await gw?.stop();
+  } finally {
+    await mock?.stop();
+  }
 }

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { BASE_CONFIG, startGateway, type GatewayHandle } from '../helpers/gateway.js';
+import { BASE_CONFIG, startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
 import { GATEWAY_BIN, ROOT } from '../helpers/paths.js';
-import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
+import type { MockHandle } from '../helpers/upstream-mock.js';
 
 const run = promisify(execFile);
 
@@ -66,11 +66,7 @@ describe('gateway CLI', () => {
 describe('route precedence through the gateway', () => {
   let mock: MockHandle;
   let gw: GatewayHandle;
-  before(async () => {
-    mock = await startMock();
-    gw = await startGateway({
-      upstreamUrl: mock.url,
-      config: `${BASE_CONFIG}  - id: orders-by-id
+  before(async () => ({ mock, gw } = await startMockAndGateway({ config: `${BASE_CONFIG}  - id: orders-by-id
     path: /api/trading/orders/:id
     methods: [GET]
     headers: { response: { set: { X-Route: pattern } } }
@@ -81,13 +77,8 @@ describe('route precedence through the gateway', () => {
     path: /api/trading/orders/latest
     methods: [GET]
     headers: { response: { set: { X-Route: exact } } }
-`,
-    });
-  });
-  after(async () => {
-    await gw?.stop();
-    await mock?.stop();
-  });
+` })));
+  after(() => stopAll(gw, mock));
 
   test('exact beats pattern beats prefix, whatever the file order', async () => {
     assert.equal((await gw.request('/api/trading/orders/latest')).headers['x-route'], 'exact');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Agent, request as httpsRequest } from 'node:https';
 import { after, before, describe, test } from 'node:test';
-import { BASE_CONFIG, startGateway, type GatewayHandle } from '../helpers/gateway.js';
+import { BASE_CONFIG, startGateway, startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
 import { GATEWAY_BIN } from '../helpers/paths.js';
 import { spawnService } from '../helpers/spawn-service.js';
 import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
@@ -25,14 +25,8 @@ function keepAliveClient(port: number, ca: string) {
 describe('reload and shutdown', () => {
   let mock: MockHandle;
   let gw: GatewayHandle;
-  before(async () => {
-    mock = await startMock();
-    gw = await startGateway({ upstreamUrl: mock.url });
-  });
-  after(async () => {
-    await gw?.stop();
-    await mock?.stop();
-  });
+  before(async () => ({ mock, gw } = await startMockAndGateway()));
+  after(() => stopAll(gw, mock));
 
   test('SIGHUP with a valid file swaps routes in, logs what changed, and keeps open connections', async () => {
     const client = keepAliveClient(gw.httpsPort, gw.ca);

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { startGateway, type GatewayHandle } from '../helpers/gateway.js';
-import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
+import { startGateway, startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
+import type { MockHandle } from '../helpers/upstream-mock.js';
 
 describe('proxying to the backend', () => {
   let mock: MockHandle;
   let gw: GatewayHandle;
-  before(async () => {
-    mock = await startMock();
-    gw = await startGateway({ upstreamUrl: mock.url });
-  });
-  after(async () => {
-    await gw?.stop();
-    await mock?.stop();
-  });
+  before(async () => ({ mock, gw } = await startMockAndGateway()));
+  after(() => stopAll(gw, mock));
   beforeEach(() => mock.reset());
 
   test('a GET reaches the backend and its JSON comes back', async () => {

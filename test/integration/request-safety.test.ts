@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BASE_CONFIG, startGateway, statusOf, type GatewayHandle } from '../helpers/gateway.js';
-import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
+import { BASE_CONFIG, startMockAndGateway, stopAll, statusOf, type GatewayHandle } from '../helpers/gateway.js';
+import type { MockHandle } from '../helpers/upstream-mock.js';
 
 /**
  * Raw byte streams replayed over TLS: what Node's parser accepts but an edge must refuse, and
@@ -10,17 +10,8 @@ import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
 describe('request safety', () => {
   let mock: MockHandle;
   let gw: GatewayHandle;
-  before(async () => {
-    mock = await startMock();
-    gw = await startGateway({
-      upstreamUrl: mock.url,
-      config: BASE_CONFIG.replace('tls:', 'hosts: [localhost, 127.0.0.1, api.example.com]\nlimits:\n  headersTimeout: 1s\n  maxHeaders: 50\n  maxHeaderSize: 8kb\ntls:'),
-    });
-  });
-  after(async () => {
-    await gw?.stop();
-    await mock?.stop();
-  });
+  before(async () => ({ mock, gw } = await startMockAndGateway({ config: BASE_CONFIG.replace('tls:', 'hosts: [localhost, 127.0.0.1, api.example.com]\nlimits:\n  headersTimeout: 1s\n  maxHeaders: 50\n  maxHeaderSize: 8kb\ntls:') })));
+  after(() => stopAll(gw, mock));
 
   const reqLine = (line: string, headers = 'Host: localhost\r\n') => `${line}\r\n${headers}Connection: close\r\n\r\n`;
 

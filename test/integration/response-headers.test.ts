@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BASE_CONFIG, startGateway, type ClientResponse, type GatewayHandle } from '../helpers/gateway.js';
-import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
+import { BASE_CONFIG, startMockAndGateway, stopAll, type ClientResponse, type GatewayHandle } from '../helpers/gateway.js';
+import type { MockHandle } from '../helpers/upstream-mock.js';
 
 const STRICT_CSP = "default-src 'none'; frame-ancestors 'none'";
 
@@ -22,11 +22,7 @@ function assertSecurityHeaders(res: ClientResponse, csp = STRICT_CSP): void {
 describe('security headers and CORS', () => {
   let mock: MockHandle;
   let gw: GatewayHandle;
-  before(async () => {
-    mock = await startMock();
-    gw = await startGateway({
-      upstreamUrl: mock.url,
-      config: `${BASE_CONFIG}  - id: overridden
+  before(async () => ({ mock, gw } = await startMockAndGateway({ config: `${BASE_CONFIG}  - id: overridden
     path: /api/market/prices
     methods: [GET]
     headers:
@@ -40,13 +36,8 @@ cors:
   exposeHeaders: [X-Request-Id]
   credentials: true
   maxAge: 10m
-`,
-    });
-  });
-  after(async () => {
-    await gw?.stop();
-    await mock?.stop();
-  });
+` })));
+  after(() => stopAll(gw, mock));
 
   test('on a proxied 200; the backend Server and X-Powered-By are removed', async () => {
     const res = await gw.request('/api/docs/swagger-ui.js');

@@ -8,7 +8,7 @@ import { connect, type PeerCertificate } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import selfsigned from 'selfsigned';
 import { ensureSelfSignedCert } from '../../gateway/tls/self-signed-cert.js';
-import { BASE_CONFIG, startGateway, type GatewayHandle } from '../helpers/gateway.js';
+import { BASE_CONFIG, startGateway, startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
 import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
 
 function handshake(port: number, options: Record<string, unknown>): Promise<{ protocol: string | null; alpn: string | false; cert: PeerCertificate }> {
@@ -35,14 +35,8 @@ function plainHttp(port: number, method: string, path: string, host = 'localhost
 describe('TLS and the HTTP listener', () => {
   let mock: MockHandle;
   let gw: GatewayHandle;
-  before(async () => {
-    mock = await startMock();
-    gw = await startGateway({ upstreamUrl: mock.url, config: BASE_CONFIG.replace('tls:', 'hosts: [localhost, 127.0.0.1, ::1, gw.internal.example]\ntls:') });
-  });
-  after(async () => {
-    await gw?.stop();
-    await mock?.stop();
-  });
+  before(async () => ({ mock, gw } = await startMockAndGateway({ config: BASE_CONFIG.replace('tls:', 'hosts: [localhost, 127.0.0.1, ::1, gw.internal.example]\ntls:') })));
+  after(() => stopAll(gw, mock));
 
   test('TLS 1.3 and 1.2 with AEAD ciphers work; ALPN settles on http/1.1', async () => {
     const t13 = await handshake(gw.httpsPort, { ALPNProtocols: ['h2', 'http/1.1'] });

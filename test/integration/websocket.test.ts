@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { BASE_CONFIG, startGateway, statusOf, type GatewayHandle } from '../helpers/gateway.js';
-import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
+import { BASE_CONFIG, startMockAndGateway, stopAll, statusOf, type GatewayHandle } from '../helpers/gateway.js';
+import type { MockHandle } from '../helpers/upstream-mock.js';
 
 function open(url: string, ca: string, headers: Record<string, string> = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -16,14 +16,8 @@ function open(url: string, ca: string, headers: Record<string, string> = {}): Pr
 describe('WebSocket upgrades', () => {
   let mock: MockHandle;
   let gw: GatewayHandle;
-  before(async () => {
-    mock = await startMock({ tickMs: 50 });
-    gw = await startGateway({ upstreamUrl: mock.url, config: `${BASE_CONFIG}cors:\n  origins: ["https://app.example.com"]\n` });
-  });
-  after(async () => {
-    await gw?.stop();
-    await mock?.stop();
-  });
+  before(async () => ({ mock, gw } = await startMockAndGateway({ config: `${BASE_CONFIG}cors:\n  origins: ["https://app.example.com"]\n`, mock: { tickMs: 50 } })));
+  after(() => stopAll(gw, mock));
 
   test('a websocket route is proxied both ways, with the gateway\'s forwarding headers', async () => {
     const ws = await open(`wss://127.0.0.1:${gw.httpsPort}/ws/prices?symbols=BTC`, gw.ca, { 'X-User-Id': 'spoofed', Origin: 'https://app.example.com' });
