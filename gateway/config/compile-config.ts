@@ -6,6 +6,8 @@ import { RouteTable, type MatchableRoute } from './route-table.js';
 import type { CorsConfig, RawConfig, RawRoute } from './schema.js';
 
 export interface CompiledRoute extends MatchableRoute {
+  /** /healthz and /readyz: answered by the gateway, outside any operator policy. */
+  readonly builtin: boolean;
   readonly target: 'backend' | 'gateway';
   readonly websocket: boolean;
   readonly headersTimeout: number;
@@ -56,9 +58,9 @@ export function compileConfig(raw: RawConfig, ctx: CompileContext): GatewayConfi
 
   const builtins = BUILTIN_PATHS.map((path) => compileRoute(
     { path, methods: ['GET', 'HEAD'], target: 'gateway', websocket: false, timeouts: {}, headers: {}, id: `gateway${path.replace('/', '.')}` },
-    raw, baseSecurity,
+    raw, baseSecurity, true,
   ));
-  const routes = raw.routes.map((r) => compileRoute(r, raw, baseSecurity));
+  const routes = raw.routes.map((r) => compileRoute(r, raw, baseSecurity, false));
 
   const ids = new Map<string, number>();
   routes.forEach((route, i) => {
@@ -107,7 +109,7 @@ export function compileConfig(raw: RawConfig, ctx: CompileContext): GatewayConfi
 
 type RouteInput = Pick<RawRoute, 'path' | 'prefix' | 'methods' | 'target' | 'websocket' | 'timeouts' | 'headers' | 'id' | 'bodyLimit' | 'securityHeaders'>;
 
-function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: string[]): CompiledRoute {
+function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: string[], builtin: boolean): CompiledRoute {
   const path = (r.path ?? r.prefix)!;
   const kind = r.prefix !== undefined ? 'prefix' : path.includes('/:') ? 'pattern' : 'exact';
   const methods = r.methods ? new Set<string>(r.methods) : null;
@@ -131,6 +133,7 @@ function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: string[]): Co
   return {
     id: r.id ?? `${kind === 'prefix' ? 'prefix' : 'path'}:${path}${r.methods ? `:${r.methods.join(',')}` : ''}`,
     kind,
+    builtin,
     path: kind === 'prefix' && path !== '/' ? path.replace(/\/$/, '') : path,
     methods,
     target: r.target,

@@ -81,12 +81,11 @@ type At = (offset: number) => { line: number; col: number };
 
 function toConfigIssues(issue: zcore.$ZodIssue, doc: Document, file: string, at: At): ConfigIssue[] {
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => {
-      const path = [...issue.path, key];
-      const keyNode = keyNodeOf(doc, path);
-      const position = keyNode?.range ? { file, ...at(keyNode.range[0]), path: formatPath(path) } : locate(doc, path, file, at);
-      return { ...position, message: `unknown key "${key}"` };
-    });
+    return issue.keys.map((key) => ({ ...locateKey(doc, [...issue.path, key], file, at), message: `unknown key "${key}"` }));
+  }
+  if (issue.code === 'invalid_key') {
+    // A record key that failed its own schema: report that schema's words, at the key.
+    return [{ ...locateKey(doc, issue.path, file, at), message: issue.issues[0]?.message ?? issue.message }];
   }
   return [{ ...locate(doc, issue.path, file, at), message: issue.message }];
 }
@@ -103,6 +102,12 @@ function locate(doc: Document, path: readonly PropertyKey[], file: string, at: A
     }
   }
   return { file, line: 1, col: 1, path: formatPath(path) };
+}
+
+/** The position of a mapping key itself (not its value): where an unknown or bad key is. */
+function locateKey(doc: Document, path: readonly PropertyKey[], file: string, at: At): Omit<ConfigIssue, 'message'> {
+  const keyNode = keyNodeOf(doc, path);
+  return keyNode?.range ? { file, ...at(keyNode.range[0]), path: formatPath(path) } : locate(doc, path, file, at);
 }
 
 function keyNodeOf(doc: Document, path: readonly PropertyKey[]): Node | undefined {

@@ -44,6 +44,12 @@ const headerOps = z.strictObject({
   set: z.record(headerName, headerValue).default({}),
   remove: z.array(headerName).default([]),
 });
+// Framing and connection headers belong to each hop; the backend's connection is the pool's.
+const FRAMING = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'expect', 'content-length', 'proxy-connection']);
+const requestHeaderOps = z.strictObject({
+  set: z.record(headerName.refine((n) => !FRAMING.has(n.toLowerCase()), 'connection and framing headers cannot be set'), headerValue).default({}),
+  remove: z.array(headerName).default([]),
+});
 
 const securityHeaderFields = {
   hsts: z.union([z.literal(false), z.strictObject({
@@ -127,7 +133,7 @@ const route = z.strictObject({
   websocket: z.boolean().default(false),
   timeouts: z.strictObject({ headers: duration.optional(), body: duration.optional() }).default({}),
   bodyLimit: size.optional(),
-  headers: z.strictObject({ request: headerOps.optional(), response: headerOps.optional() }).default({}),
+  headers: z.strictObject({ request: requestHeaderOps.optional(), response: headerOps.optional() }).default({}),
   securityHeaders: securityHeadersOverride.optional(),
   auth: reserved('per-route authentication').optional(),
   rateLimit: reserved('rate limiting').optional(),

@@ -22,7 +22,7 @@ export function buildRouteChains(config: GatewayConfig, deps: ChainDeps): Map<Co
   const chains = new Map<CompiledRoute, Chain>();
   for (const route of config.routes) {
     const stages: Stage[] = [];
-    if (cors && !route.id.startsWith('gateway.')) stages.push(cors);
+    if (cors && !route.builtin) stages.push(cors);
     // authenticate, authorize, rate limit and cache stages slot in here (issues 3, 4 and later).
     stages.push(route.target === 'gateway' ? createGatewayApiStage(deps.apiApp) : createProxyStage(route, config, deps.upstream));
     chains.set(route, composeChain(stages));

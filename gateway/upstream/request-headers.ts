@@ -9,6 +9,8 @@ const FORWARDING = new Set([
   'x-forwarded-prefix', 'x-forwarded-server', 'x-real-ip', 'x-client-ip', 'true-client-ip',
   'x-original-url', 'x-rewrite-url', 'x-original-host', 'x-http-method-override', 'x-http-method',
   'x-method-override', 'x-request-id', 'host',
+  // Node already answered any 100-continue with the client; undici refuses to send Expect.
+  'expect',
 ]);
 
 export const DEFAULT_IDENTITY_HEADERS: readonly string[] = ['x-user-id', 'x-user-roles', 'x-auth-method'];

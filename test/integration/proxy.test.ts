@@ -64,6 +64,12 @@ describe('proxying to the backend', () => {
     assert.equal(await mock.count('POST /api/trading/orders'), 1);
   });
 
+  test('Expect: 100-continue (curl sends it for large bodies) is answered by the gateway and the body still arrives', async () => {
+    const res = await gw.request('/__mock/echo', { method: 'POST', headers: { expect: '100-continue', 'content-type': 'application/octet-stream' }, body: Buffer.alloc(2 * 1024 * 1024, 'e') });
+    assert.equal(res.status, 200);
+    assert.equal(res.json<{ body_bytes: number }>().body_bytes, 2 * 1024 * 1024);
+  });
+
   test('413: a declared Content-Length over the route limit is refused before reaching the backend', async () => {
     const res = await gw.request('/api/trading/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(65 * 1024, 'a') });
     assert.equal(res.status, 413);

@@ -79,6 +79,7 @@ test('config: impossible combinations are errors', () => {
     [VALID + 'limits:\n  headersTimeout: 60s\n  requestTimeout: 30s\n', /headersTimeout cannot be longer than requestTimeout/],
     [VALID + 'store:\n  redis: { url: "redis://x", cluster: [{ host: a, port: 1 }] }\n', /exactly one of "url", "sentinels"/],
     [VALID + 'trustedProxies: ["10.0.0.0/33"]\n', /trustedProxies\[0\]: expected an IP address or CIDR/],
+    [VALID + '  - id: g\n    path: /api/g\n    headers: { request: { set: { Transfer-Encoding: chunked } } }\n', /routes\[2\]\.headers\.request\.set\.Transfer-Encoding: connection and framing headers cannot be set/],
   ];
   for (const [text, pattern] of cases) assert.match(errorsOf(text).join('\n'), pattern);
 });
