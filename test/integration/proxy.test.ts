@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { startGateway, startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
+import { BASE_CONFIG, startGateway, startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
 import type { MockHandle } from '../helpers/upstream-mock.js';
 
 describe('proxying to the backend', () => {
@@ -161,6 +161,22 @@ describe('proxying to the backend', () => {
     const { readFileSync } = await import('node:fs');
     const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${gw.service.pid}/status`, 'utf8'))![1]) * 1024;
     assert.ok(hwm < 180 * 1024 * 1024, `gateway peak RSS ${Math.round(hwm / 1048576)} MB`);
+  });
+});
+
+describe('behind a trusted proxy', () => {
+  let mock: MockHandle;
+  let gw: GatewayHandle;
+  before(async () => ({ mock, gw } = await startMockAndGateway({ config: BASE_CONFIG.replace('tls:', 'trustedProxies: [127.0.0.1/32]\ntls:') })));
+  after(() => stopAll(gw, mock));
+
+  test('a trusted peer\'s X-Forwarded-For is extended and its client address is the one logged', async () => {
+    await gw.request('/api/dashboard/risk', { headers: { 'X-Forwarded-For': '6.6.6.6, 198.51.100.7', 'X-Forwarded-Proto': 'https', 'X-Request-Id': 'trusted-proxy-01' } });
+    const seen = await mock.last('/api/dashboard/risk');
+    const xff = seen!.rawHeaders[seen!.rawHeaders.indexOf('x-forwarded-for') + 1];
+    assert.equal(xff, '6.6.6.6, 198.51.100.7, 127.0.0.1');
+    const line = JSON.parse(await gw.service.waitForLine((l) => l.includes('"request_id":"trusted-proxy-01"'), 3000)) as { client_ip: string };
+    assert.equal(line.client_ip, '198.51.100.7');
   });
 });
 

@@ -10,7 +10,7 @@ import type { MockHandle } from '../helpers/upstream-mock.js';
 describe('request safety', () => {
   let mock: MockHandle;
   let gw: GatewayHandle;
-  before(async () => ({ mock, gw } = await startMockAndGateway({ config: BASE_CONFIG.replace('tls:', 'hosts: [localhost, 127.0.0.1, api.example.com]\nlimits:\n  headersTimeout: 1s\n  maxHeaders: 50\n  maxHeaderSize: 8kb\ntls:') })));
+  before(async () => ({ mock, gw } = await startMockAndGateway({ config: BASE_CONFIG.replace('tls:', 'hosts: [localhost, 127.0.0.1, api.example.com]\nlimits:\n  headersTimeout: 1s\n  requestTimeout: 2s\n  maxHeaders: 50\n  maxHeaderSize: 8kb\ntls:') })));
   after(() => stopAll(gw, mock));
 
   const reqLine = (line: string, headers = 'Host: localhost\r\n') => `${line}\r\n${headers}Connection: close\r\n\r\n`;
@@ -59,6 +59,17 @@ describe('request safety', () => {
   test('a configured host with a port is accepted', async () => {
     const raw = await gw.raw(reqLine('GET /health HTTP/1.1', 'Host: api.example.com:8443\r\n'));
     assert.equal(statusOf(raw), 200);
+  });
+
+  test('slow body: a request whose body never completes is cut off after requestTimeout', async () => {
+    const started = Date.now();
+    const raw = await gw.raw('POST /api/trading/orders HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"symbol":', 10_000);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 6000, `connection held for ${elapsed} ms`);
+    assert.ok(statusOf(raw) === 408 || raw === '', raw.slice(0, 200));
+    // The backend saw the request start, then its connection abort: no order was made from half a body.
+    const orders = await (await fetch(`${mock.url}/api/trading/orders`)).json() as { orders: unknown[] };
+    assert.deepEqual(orders.orders, []);
   });
 
   test('slowloris: a client that never finishes its headers is cut off after headersTimeout', async () => {

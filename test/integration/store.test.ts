@@ -95,3 +95,25 @@ describe('redis outage', () => {
     }
   });
 });
+
+// Sentinel: a master and one sentinel (redis-server --sentinel) watching it; the store finds the
+// master through the sentinel, as a gateway configured with `sentinels` + `name` does.
+let master: RedisHandle | undefined;
+let sentinel: import('../helpers/spawn-service.js').Service | undefined;
+storeContract('redis via sentinel', async () => {
+  master = await startRedis();
+  const { freePort } = await import('../helpers/free-port.js');
+  const { spawnService } = await import('../helpers/spawn-service.js');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const port = await freePort();
+  const dir = mkdtempSync(`${tmpdir()}/sentinel-`);
+  writeFileSync(`${dir}/sentinel.conf`, `port ${port}\nbind 127.0.0.1\nprotected-mode no\nsentinel monitor gwmaster 127.0.0.1 ${master.port} 1\n`);
+  sentinel = spawnService('redis-server', [`${dir}/sentinel.conf`, '--sentinel']);
+  await sentinel.waitForLine((l) => l.includes('+monitor master gwmaster'), 10_000);
+  return createRedisStore({ sentinels: [{ host: '127.0.0.1', port }], name: 'gwmaster', keyPrefix: 'sent:', commandTimeout: 250, connectTimeout: 1000 });
+});
+after(async () => {
+  await sentinel?.stop();
+  await master?.stop();
+});
