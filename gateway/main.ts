@@ -5,13 +5,22 @@ import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
 import { createLogger } from './observability/logger.js';
 import { startGateway } from './server/start-gateway.js';
+import { keysCommand } from './cli/keys-command.js';
+import { usersCommand, UsageError } from './cli/users-command.js';
 
 const HELP = `gateway: a TLS-terminating security gateway in front of an unmodified backend
 
 Usage:
   gateway serve --config FILE   start the gateway (SIGHUP reloads FILE, SIGTERM/SIGINT drain and stop)
   gateway check --config FILE   validate FILE; print every error with file:line:col and exit 1, or exit 0
+  gateway users add NAME --role ROLE [--role ROLE]   password from stdin (prompted without echo on a terminal)
+  gateway users passwd NAME | users remove NAME | users list
+  gateway keys create --name NAME --role ROLE [--expires 90d]   prints the new key once
+  gateway keys list | keys revoke NAME
   gateway --help                this text
+
+users and keys find their files (and argon2 parameters, key secret) through --config FILE,
+or take --users-file FILE / --keys-file FILE (then API_KEY_SECRET from the environment).
 
 Environment variables named in FILE as \${VAR} or \${VAR:-default} are read at load and reload.
 `;
@@ -20,7 +29,15 @@ Environment variables named in FILE as \${VAR} or \${VAR:-default} are read at l
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+      role: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      expires: { type: 'string' },
+      'users-file': { type: 'string' },
+      'keys-file': { type: 'string' },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -28,6 +45,17 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(HELP);
     return command === undefined && !values.help ? 2 : 0;
+  }
+  if (command === 'users' || command === 'keys') {
+    try {
+      return await manage(command, positionals[1], positionals[2], values);
+    } catch (err) {
+      if (err instanceof UsageError || err instanceof ConfigError) {
+        process.stderr.write(`gateway ${command}: ${err.message}\n`);
+        return err instanceof UsageError ? 2 : 1;
+      }
+      throw err;
+    }
   }
   if (command !== 'serve' && command !== 'check') {
     process.stderr.write(`gateway: unknown command "${command}"\n\n${HELP}`);
@@ -77,6 +105,23 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
   });
 }
+
+async function manage(command: 'users' | 'keys', action: string | undefined, name: string | undefined, v: Record<string, string | boolean | string[] | undefined>): Promise<number> {
+  const config = typeof v.config === 'string' ? loadConfig(resolve(v.config)) : undefined;
+  const roles = (v.role as string[] | undefined) ?? [];
+  if (command === 'users') {
+    const file = (v['users-file'] as string | undefined) ?? config?.auth?.users?.file;
+    if (!file) throw new UsageError('no users file: give --config FILE (with auth.users.file) or --users-file FILE');
+    return usersCommand(action ?? '', name, { file: resolve(file), argon2: config?.auth?.argon2 ?? DEFAULT_ARGON2, roles });
+  }
+  const file = (v['keys-file'] as string | undefined) ?? config?.auth?.apiKeys?.file;
+  const secret = config?.auth?.apiKeys?.secret ?? process.env.API_KEY_SECRET;
+  if (!file) throw new UsageError('no keys file: give --config FILE (with auth.apiKeys.file) or --keys-file FILE');
+  if (!secret || Buffer.byteLength(secret) < 32) throw new UsageError('the key secret (auth.apiKeys.secret or API_KEY_SECRET) must be at least 32 bytes');
+  return keysCommand(action ?? '', name, { file: resolve(file), secret, roles, name: v.name as string | undefined, expires: v.expires as string | undefined });
+}
+
+const DEFAULT_ARGON2 = { memoryKiB: 19_456, iterations: 2, parallelism: 1 };
 
 main(process.argv.slice(2)).then(
   (code) => {

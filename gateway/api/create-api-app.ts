@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { asGatewayError, GatewayError, writeProblem } from '../errors.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { responseHeadersOf } from '../pipeline/request-context.js';
@@ -6,6 +6,8 @@ import { responseHeadersOf } from '../pipeline/request-context.js';
 /** Readiness checks the data plane supplies; each resolves true when that dependency is fine. */
 export interface ReadinessProbe {
   configLoaded(): boolean;
+  /** false until an identity provider's first key set has loaded. */
+  authReady(): boolean;
   storeReachable(): Promise<boolean>;
   backendReachable(): Promise<boolean>;
   shuttingDown(): boolean;
@@ -15,7 +17,7 @@ export interface ReadinessProbe {
  * The control plane: the gateway's own endpoints. Express is here for what it is good at
  * (routing, body parsing, error handling of a few JSON endpoints) and never on the proxy path.
  */
-export function createApiApp(probe: ReadinessProbe): express.Express {
+export function createApiApp(probe: ReadinessProbe, authRoutes: Router | null): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -27,10 +29,12 @@ export function createApiApp(probe: ReadinessProbe): express.Express {
 
   app.get('/readyz', async (_req, res) => {
     const [store, backend] = await Promise.all([probe.storeReachable(), probe.backendReachable()]);
-    const checks = { config: probe.configLoaded(), store, backend, accepting: !probe.shuttingDown() };
+    const checks = { config: probe.configLoaded(), store, backend, auth: probe.authReady(), accepting: !probe.shuttingDown() };
     const ready = Object.values(checks).every(Boolean);
     res.status(ready ? 200 : 503).set('cache-control', 'no-store').json({ status: ready ? 'ready' : 'not_ready', checks });
   });
+
+  if (authRoutes) app.use('/api/auth', authRoutes);
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new GatewayError('route.not_found', `no gateway endpoint at ${req.path}`));

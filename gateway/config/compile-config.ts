@@ -5,7 +5,17 @@ import { buildSecurityHeaders, SECURITY_HEADER_NAMES } from './build-security-he
 import { RouteTable, type MatchableRoute } from './route-table.js';
 import type { CorsConfig, RawConfig, RawRoute } from './schema.js';
 
+export interface RouteAuth {
+  readonly mode: 'required' | 'optional' | 'none';
+  readonly jwt: boolean;
+  readonly apiKey: boolean;
+  /** null: any authenticated caller. */
+  readonly roles: ReadonlySet<string> | null;
+  readonly forwardAuthorization: boolean;
+}
+
 export interface CompiledRoute extends MatchableRoute {
+  readonly auth: RouteAuth;
   /** /healthz and /readyz: answered by the gateway, outside any operator policy. */
   readonly builtin: boolean;
   readonly target: 'backend' | 'gateway';
@@ -36,6 +46,7 @@ export interface GatewayConfig {
   readonly cors: CorsConfig | undefined;
   readonly limits: RawConfig['limits'];
   readonly log: RawConfig['log'];
+  readonly auth: RawConfig['auth'];
   readonly routes: readonly CompiledRoute[];
   readonly table: RouteTable<CompiledRoute>;
   /** Headers for responses made before a route is known (400s, 404s). */
@@ -49,6 +60,10 @@ export interface CompileContext {
 
 /** Endpoints the gateway answers itself; operator routes cannot take these paths. */
 export const BUILTIN_PATHS = ['/healthz', '/readyz'] as const;
+/** The token endpoints, present when `auth` is configured; each checks its own credentials. */
+export const AUTH_API_PREFIX = '/api/auth';
+
+const NO_AUTH: RouteAuth = { mode: 'none', jwt: false, apiKey: false, roles: null, forwardAuthorization: false };
 
 const ALWAYS_DROPPED = ['server', 'x-powered-by'];
 
@@ -57,9 +72,16 @@ export function compileConfig(raw: RawConfig, ctx: CompileContext): GatewayConfi
   const baseSecurity = buildSecurityHeaders(raw.securityHeaders);
 
   const builtins = BUILTIN_PATHS.map((path) => compileRoute(
-    { path, methods: ['GET', 'HEAD'], target: 'gateway', websocket: false, timeouts: {}, headers: {}, id: `gateway${path.replace('/', '.')}` },
+    { path, methods: ['GET', 'HEAD'], target: 'gateway', websocket: false, timeouts: {}, headers: {}, id: `gateway${path.replace('/', '.')}`, auth: undefined },
     raw, baseSecurity, true,
   ));
+  if (raw.auth) {
+    builtins.push({
+      ...compileRoute({ prefix: AUTH_API_PREFIX, target: 'gateway', websocket: false, timeouts: {}, headers: {}, id: 'gateway.auth', auth: undefined, bodyLimit: 16 * 1024 }, raw, baseSecurity, false),
+      // Optional: /me and /logout need the caller's token; login and refresh carry their own credentials.
+      auth: { mode: 'optional', jwt: true, apiKey: raw.auth.apiKeys !== undefined, roles: null, forwardAuthorization: false },
+    });
+  }
   const routes = raw.routes.map((r) => compileRoute(r, raw, baseSecurity, false));
 
   const ids = new Map<string, number>();
@@ -71,6 +93,9 @@ export function compileConfig(raw: RawConfig, ctx: CompileContext): GatewayConfi
     ids.set(route.id, i);
     if (route.kind === 'exact' && (BUILTIN_PATHS as readonly string[]).includes(route.path)) {
       issues.push({ ...ctx.locate(['routes', i, 'path']), message: `${route.path} is answered by the gateway itself` });
+    }
+    if (raw.auth && (route.path === AUTH_API_PREFIX || route.path.startsWith(`${AUTH_API_PREFIX}/`))) {
+      issues.push({ ...ctx.locate(['routes', i]), message: `${AUTH_API_PREFIX} belongs to the gateway's token endpoints` });
     }
     for (let j = 0; j < i; j++) {
       const other = routes[j]!;
@@ -101,13 +126,23 @@ export function compileConfig(raw: RawConfig, ctx: CompileContext): GatewayConfi
     cors: raw.cors,
     limits: raw.limits,
     log: raw.log,
+    auth: raw.auth && {
+      ...raw.auth,
+      jwt: {
+        ...raw.auth.jwt,
+        privateKeyFile: raw.auth.jwt.privateKeyFile && resolve(raw.auth.jwt.privateKeyFile),
+        publicKeyFile: raw.auth.jwt.publicKeyFile && resolve(raw.auth.jwt.publicKeyFile),
+      },
+      users: raw.auth.users && { file: resolve(raw.auth.users.file) },
+      apiKeys: raw.auth.apiKeys && { ...raw.auth.apiKeys, file: resolve(raw.auth.apiKeys.file) },
+    },
     routes: all,
     table: new RouteTable(all),
     baseResponseHeaders: baseSecurity,
   });
 }
 
-type RouteInput = Pick<RawRoute, 'path' | 'prefix' | 'methods' | 'target' | 'websocket' | 'timeouts' | 'headers' | 'id' | 'bodyLimit' | 'securityHeaders'>;
+type RouteInput = Pick<RawRoute, 'path' | 'prefix' | 'methods' | 'target' | 'websocket' | 'timeouts' | 'headers' | 'id' | 'bodyLimit' | 'securityHeaders' | 'auth'>;
 
 function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: string[], builtin: boolean): CompiledRoute {
   const path = (r.path ?? r.prefix)!;
@@ -134,6 +169,13 @@ function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: string[], bui
     id: r.id ?? `${kind === 'prefix' ? 'prefix' : 'path'}:${path}${r.methods ? `:${r.methods.join(',')}` : ''}`,
     kind,
     builtin,
+    auth: r.auth === undefined || r.auth.mode === 'none' ? NO_AUTH : {
+      mode: r.auth.mode,
+      jwt: r.auth.methods.includes('jwt'),
+      apiKey: r.auth.methods.includes('apiKey') && raw.auth?.apiKeys !== undefined,
+      roles: r.auth.roles ? new Set(r.auth.roles) : null,
+      forwardAuthorization: r.auth.forwardAuthorization,
+    },
     path: kind === 'prefix' && path !== '/' ? path.replace(/\/$/, '') : path,
     methods,
     target: r.target,

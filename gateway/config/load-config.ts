@@ -41,7 +41,9 @@ export function parseConfigText(text: string, file: string, env: Env): GatewayCo
       const { value, missing } = interpolate(node.value, env);
       for (const name of missing) {
         const { line, col } = at(node.range?.[0] ?? 0);
-        issues.push({ file, line, col, path: formatPath(pathOf(path)), message: `environment variable ${name} is not set and has no default (write \${${name}:-default})` });
+        // Secrets get no hint to write a default into the file.
+        const hint = /SECRET|KEY|PASSWORD|TOKEN/i.test(name) ? '' : ` (write \${${name}:-default})`;
+        issues.push({ file, line, col, path: formatPath(pathOf(path)), message: `environment variable ${name} is not set and has no default${hint}` });
       }
       // An unquoted ${PORT:-8443} should read as the number it names, as YAML would read 8443.
       node.value = node.type === 'PLAIN' ? plainScalar(value) : value;

@@ -124,6 +124,70 @@ const routePath = z.string().refine(
   'expected a normalized path like "/api/orders" or "/api/orders/:id" (no "//", "." or ".." segments)',
 );
 
+const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/;
+const role = z.string().regex(ROLE, 'expected a role name (letters, digits, "_", ".", ":" or "-")');
+
+/** Per-route policy. `auth: required` is short for `{ mode: required }` with both methods. */
+const routeAuth = z.union([
+  z.enum(['required', 'optional', 'none'], { error: 'expected required, optional, none or { mode, methods, roles }' }),
+  z.strictObject({
+    mode: z.enum(['required', 'optional', 'none']),
+    methods: z.array(z.enum(['jwt', 'apiKey'])).min(1).default(['jwt', 'apiKey']),
+    roles: z.array(role).min(1).optional(),
+    forwardAuthorization: z.boolean().default(false),
+  }),
+]).transform((a) => (typeof a === 'string' ? { mode: a, methods: ['jwt', 'apiKey'] as ('jwt' | 'apiKey')[], roles: undefined, forwardAuthorization: false } : a))
+  .refine((a) => !(a.mode === 'none' && a.roles), { message: 'roles need auth mode "required"', path: ['roles'] })
+  .refine((a) => !(a.mode === 'optional' && a.roles), { message: 'roles need auth mode "required" (an anonymous caller has none)', path: ['roles'] });
+
+const secret = (what: string) => z.string().refine((s) => Buffer.byteLength(s) >= 32, `${what} must be at least 32 bytes (openssl rand -base64 48)`);
+
+const auth = z.strictObject({
+  jwt: z.strictObject({
+    issuer: z.string().min(1).default('security-gateway'),
+    audience: z.string().min(1).default('trading-api'),
+    algorithm: z.enum(['HS256', 'RS256', 'ES256', 'EdDSA']).default('HS256'),
+    secret: secret('auth.jwt.secret').optional(),
+    privateKeyFile: z.string().optional(),
+    publicKeyFile: z.string().optional(),
+    accessTtl: duration.default(30 * 60_000),
+    refreshTtl: duration.default(7 * 86_400_000),
+    clockTolerance: duration.default(30_000),
+    refreshGrace: duration.default(5000),
+  }).superRefine((j, ctx) => {
+    if (j.algorithm === 'HS256' && !j.secret) ctx.addIssue({ code: 'custom', path: ['secret'], message: 'HS256 needs a secret: set JWT_SECRET to at least 32 random bytes (openssl rand -base64 48)' });
+    if (j.algorithm !== 'HS256' && (!j.privateKeyFile || !j.publicKeyFile)) ctx.addIssue({ code: 'custom', message: `${j.algorithm} needs privateKeyFile and publicKeyFile` });
+    if (j.algorithm !== 'HS256' && j.secret) ctx.addIssue({ code: 'custom', path: ['secret'], message: `a secret has no use with ${j.algorithm}; remove it` });
+  }),
+  jwks: z.strictObject({
+    url: z.string().url('expected the JWKS URL of the identity provider'),
+    issuer: z.string().min(1),
+    audience: z.string().min(1),
+    algorithms: z.array(z.enum(['RS256', 'ES256', 'EdDSA', 'PS256'])).min(1).default(['RS256', 'ES256']),
+    rolesClaim: z.string().default('roles'),
+    refreshInterval: duration.default(600_000),
+    cooldown: duration.default(30_000),
+  }).optional(),
+  users: z.strictObject({ file: z.string() }).optional(),
+  apiKeys: z.strictObject({ file: z.string(), secret: secret('auth.apiKeys.secret') }).optional(),
+  argon2: z.strictObject({
+    memoryKiB: z.number().int().min(8192).default(19_456),
+    iterations: z.number().int().min(1).default(2),
+    parallelism: z.number().int().min(1).default(1),
+  }).default({ memoryKiB: 19_456, iterations: 2, parallelism: 1 }),
+  login: z.strictObject({
+    failuresPerUserAndIp: z.number().int().min(1).default(5),
+    failuresPerIp: z.number().int().min(1).default(50),
+    window: duration.default(15 * 60_000),
+  }).default({ failuresPerUserAndIp: 5, failuresPerIp: 50, window: 15 * 60_000 }),
+  identityHeaders: z.strictObject({
+    user: headerName.default('X-User-Id'),
+    roles: headerName.default('X-User-Roles'),
+    method: headerName.default('X-Auth-Method'),
+  }).default({ user: 'X-User-Id', roles: 'X-User-Roles', method: 'X-Auth-Method' }),
+  onStoreError: z.enum(['deny', 'allow']).default('deny'),
+});
+
 const route = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, "_", ".", ":" or "-"').optional(),
   path: routePath.optional(),
@@ -135,7 +199,7 @@ const route = z.strictObject({
   bodyLimit: size.optional(),
   headers: z.strictObject({ request: requestHeaderOps.optional(), response: headerOps.optional() }).default({}),
   securityHeaders: securityHeadersOverride.optional(),
-  auth: reserved('per-route authentication').optional(),
+  auth: routeAuth.optional(),
   rateLimit: reserved('rate limiting').optional(),
   cache: reserved('response caching').optional(),
 }).superRefine((r, ctx) => {
@@ -228,7 +292,19 @@ export const configSchema = z.strictObject({
     maxHeaders: 100, bodyLimit: 1024 * 1024, shutdownGrace: 10_000,
   })),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info') }).default({ level: 'info' }),
+  auth: auth.optional(),
   routes: z.array(route).min(1, 'expected at least one route'),
+}).superRefine((c, ctx) => {
+  c.routes.forEach((r, i) => {
+    // Deny by default: a route says who may call it, even when the answer is anyone.
+    if (r.auth === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['routes', i], message: 'every route states auth: required, optional or none' });
+    } else if (r.auth.mode !== 'none' && !c.auth) {
+      ctx.addIssue({ code: 'custom', path: ['routes', i, 'auth'], message: `auth "${r.auth.mode}" needs the top-level "auth" section` });
+    } else if (r.auth.mode !== 'none' && r.auth.methods.includes('apiKey') && !c.auth?.apiKeys && r.auth.methods.length === 1) {
+      ctx.addIssue({ code: 'custom', path: ['routes', i, 'auth', 'methods'], message: 'apiKey needs auth.apiKeys' });
+    }
+  });
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -1,7 +1,10 @@
 import type { Express } from 'express';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import { composeChain, type Chain } from './compose-chain.js';
+import { createAuthenticateStage } from './authenticate-stage.js';
+import { createAuthorizeStage } from './authorize-stage.js';
 import { createCorsStage } from './cors-stage.js';
 import { createGatewayApiStage } from './gateway-api-stage.js';
 import { createProxyStage } from './proxy-stage.js';
@@ -10,6 +13,7 @@ import type { Stage } from './request-context.js';
 export interface ChainDeps {
   upstream: UpstreamClient;
   apiApp: Express;
+  authenticator: Authenticator | null;
 }
 
 /**
@@ -23,7 +27,9 @@ export function buildRouteChains(config: GatewayConfig, deps: ChainDeps): Map<Co
   for (const route of config.routes) {
     const stages: Stage[] = [];
     if (cors && !route.builtin) stages.push(cors);
-    // authenticate, authorize, rate limit and cache stages slot in here (issues 3, 4 and later).
+    if (route.auth.mode !== 'none') stages.push(createAuthenticateStage(route, deps.authenticator!));
+    if (route.auth.roles) stages.push(createAuthorizeStage(route));
+    // rate limit and cache stages slot in here (issue 4 and later).
     stages.push(route.target === 'gateway' ? createGatewayApiStage(deps.apiApp) : createProxyStage(route, config, deps.upstream));
     chains.set(route, composeChain(stages));
   }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { asGatewayError, GatewayError, writeProblem } from '../errors.js';
 import { createAccessLogger, writeAccessLog } from '../observability/access-log.js';
@@ -14,6 +15,8 @@ import { requestIdFrom } from './request-id.js';
 export interface Runtime {
   readonly config: GatewayConfig;
   readonly chains: ReadonlyMap<CompiledRoute, Chain>;
+  /** null when the config has no `auth` section. */
+  readonly authenticator: Authenticator | null;
 }
 
 export interface HandlerDeps {
@@ -56,6 +59,7 @@ function createContext(req: IncomingMessage, res: ServerResponse, config: Gatewa
     query: '',
     route: null,
     params: {},
+    principal: null,
     extraHeaders: null,
     upstreamMs: undefined,
     reason: undefined,

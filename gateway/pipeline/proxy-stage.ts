@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { limitedBody } from '../upstream/limit-body.js';
-import { buildUpstreamHeaders, DEFAULT_IDENTITY_HEADERS, type HeaderPolicy } from '../upstream/request-headers.js';
+import { identityHeaderNames, identityHeaders } from '../upstream/identity-headers.js';
+import { buildUpstreamHeaders, CREDENTIAL_HEADERS, DEFAULT_IDENTITY_HEADERS, type HeaderPolicy } from '../upstream/request-headers.js';
 import { filterResponseHeaders } from '../upstream/response-headers.js';
 import { isRetryableConnectionError, translateUpstreamError } from '../upstream/translate-error.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
@@ -15,9 +16,11 @@ const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * `next`. A response that fails after its headers were sent is aborted, never ended as if whole.
  */
 export function createProxyStage(route: CompiledRoute, config: GatewayConfig, upstream: UpstreamClient): Stage {
+  const names = identityHeaderNames(config);
   const policy: HeaderPolicy = {
-    identityHeaders: new Set(DEFAULT_IDENTITY_HEADERS),
-    remove: route.requestRemove,
+    identityHeaders: new Set([...DEFAULT_IDENTITY_HEADERS, names.user, names.roles, names.method]),
+    // Authorization goes on only where the route asks for it (the backend may want the raw JWT).
+    remove: new Set([...route.requestRemove, ...CREDENTIAL_HEADERS, ...(route.auth.forwardAuthorization ? [] : ['authorization'])]),
     set: route.requestSet,
   };
   const preserveHost = config.upstream.preserveHost;
@@ -32,6 +35,7 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
       peer: ctx.peer,
       peerTrusted: ctx.peerTrusted,
       upgrade: false,
+      identity: identityHeaders(names, ctx.principal),
     }, policy);
     const body = limitedBody(req, route.bodyLimit);
     const options: Dispatcher.RequestOptions<RequestContext> = {

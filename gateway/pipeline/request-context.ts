@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../auth/principal.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 
 /** Everything one request carries through the stages. One object per request, no per-stage copies. */
@@ -18,6 +19,8 @@ export interface RequestContext {
   query: string;
   route: CompiledRoute | null;
   params: Record<string, string>;
+  /** Set by the authenticate stage; null for anonymous callers. */
+  principal: Principal | null;
   /** Per-request response headers (CORS, later RateLimit), flat [name, value, ...]. */
   extraHeaders: string[] | null;
   upstreamMs: number | undefined;

@@ -7,7 +7,9 @@ import { isTrusted, unmapIPv4 } from '../pipeline/client-address.js';
 import type { Runtime } from '../pipeline/handle-request.js';
 import { normalizeTarget } from '../pipeline/normalize-path.js';
 import { requestIdFrom } from '../pipeline/request-id.js';
-import { buildUpstreamHeaders, DEFAULT_IDENTITY_HEADERS } from '../upstream/request-headers.js';
+import { authError } from '../auth/auth-error.js';
+import { identityHeaderNames, identityHeaders } from '../upstream/identity-headers.js';
+import { buildUpstreamHeaders, CREDENTIAL_HEADERS, DEFAULT_IDENTITY_HEADERS } from '../upstream/request-headers.js';
 import type { WebSocketProxy } from '../upstream/websocket-proxy.js';
 
 export interface UpgradeDeps {
@@ -18,7 +20,6 @@ export interface UpgradeDeps {
   track(socket: Duplex): void;
 }
 
-const IDENTITY = new Set(DEFAULT_IDENTITY_HEADERS);
 
 /**
  * WebSocket handshakes take the same checks as requests (request line, Host, path, route) and
@@ -27,7 +28,11 @@ const IDENTITY = new Set(DEFAULT_IDENTITY_HEADERS);
  */
 export function createUpgradeHandler(deps: UpgradeDeps) {
   return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const { config } = deps.runtime();
+    void upgrade(req, socket, head);
+  };
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const { config, authenticator } = deps.runtime();
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const startedAt = performance.now();
     let routeHeaders: readonly string[] = config.baseResponseHeaders;
@@ -45,20 +50,36 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       if (config.cors && origin !== undefined && !config.cors.origins.includes('*') && !config.cors.origins.includes(origin)) {
         throw new GatewayError('request.origin_not_allowed', 'this origin may not open WebSockets here');
       }
+      // Browsers cannot set headers on a WebSocket: here alone a token may come as ?access_token=,
+      // and it is taken out of the URL before anything is forwarded or logged.
+      const { query, token } = takeAccessToken(target.query);
+      const route = match.route;
+      let principal = null;
+      if (route.auth.mode !== 'none') {
+        principal = await authenticator!.authenticate(req.headers, query, route.auth, token);
+        if (!principal && route.auth.mode === 'required') throw authError('auth.missing_credentials', 'this WebSocket needs a bearer token');
+        if (route.auth.roles && ![...principal!.roles].some((r) => route.auth.roles!.has(r))) throw authError('auth.forbidden', 'missing role');
+      }
+      const names = identityHeaderNames(config);
       const peer = unmapIPv4(req.socket.remoteAddress ?? '');
       const headers = buildUpstreamHeaders(req.rawHeaders, {
         requestId, host: req.headers.host!, peer,
         upstreamHost: config.upstream.preserveHost ? req.headers.host! : deps.upstreamHost(),
         peerTrusted: config.trustedProxies !== null && isTrusted(config.trustedProxies, peer),
         upgrade: true,
-      }, { identityHeaders: IDENTITY, remove: match.route.requestRemove, set: match.route.requestSet });
+        identity: identityHeaders(names, principal),
+      }, {
+        identityHeaders: new Set([...DEFAULT_IDENTITY_HEADERS, names.user, names.roles, names.method]),
+        remove: new Set([...route.requestRemove, ...CREDENTIAL_HEADERS, ...(route.auth.forwardAuthorization ? [] : ['authorization'])]),
+        set: route.requestSet,
+      });
       const rewritten: Record<string, string> = {};
       for (let i = 0; i < headers.length; i += 2) {
         const name = headers[i]!;
         rewritten[name] = rewritten[name] === undefined ? headers[i + 1]! : `${rewritten[name]}, ${headers[i + 1]}`;
       }
       req.headers = rewritten;
-      req.url = target.path + target.query;
+      req.url = target.path + query;
       deps.track(socket);
       deps.logger.info({ kind: 'access', request_id: requestId, method: 'GET', path: target.path, route: match.route.id, status: 101, upgrade: 'websocket', duration_ms: Math.round(performance.now() - startedAt) });
       deps.wsProxy().forward(req, socket, head, (err) => {
@@ -69,7 +90,24 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     } catch (err) {
       const gatewayError = asGatewayError(err);
       deps.logger.info({ kind: 'access', request_id: requestId, method: req.method, status: gatewayError.status, upgrade: 'websocket', reason: gatewayError.code });
-      socket.end(rawProblem(gatewayError, requestId, routeHeaders));
+      const headers = gatewayError.headers ? [...routeHeaders, ...Object.entries(gatewayError.headers).flat()] : routeHeaders;
+      if (socket.writable) socket.end(rawProblem(gatewayError, requestId, headers));
     }
-  };
+  }
+}
+
+/** Splits `access_token` off a query string; the rest is forwarded as it came. */
+export function takeAccessToken(query: string): { query: string; token: string | undefined } {
+  if (!query.includes('access_token=')) return { query, token: undefined };
+  let token: string | undefined;
+  const kept = query.slice(1).split('&').filter((pair) => {
+    if (!pair.startsWith('access_token=')) return true;
+    try {
+      token = decodeURIComponent(pair.slice('access_token='.length));
+    } catch {
+      token = ''; // undecodable: verification refuses it as a malformed token
+    }
+    return false;
+  });
+  return { query: kept.length > 0 ? `?${kept.join('&')}` : '', token };
 }

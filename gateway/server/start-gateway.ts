@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createApiApp } from '../api/create-api-app.js';
+import { createAuthSystem, type AuthSystem } from '../auth/create-auth.js';
 import type { GatewayConfig } from '../config/compile-config.js';
 import { ConfigError } from '../config/config-error.js';
 import { diffConfig } from '../config/diff-config.js';
@@ -44,14 +45,25 @@ export async function startGateway(configFile: string, logger: Logger, env: Env 
     cleanup.push(() => certs.close());
     let shuttingDown = false;
 
-    const apiApp = createApiApp({
-      configLoaded: () => true,
-      storeReachable: () => store.ping().then(() => true, () => false),
-      backendReachable: () => upstream.reachable(config.upstream.healthPath, 1000),
-      shuttingDown: () => shuttingDown,
-    });
-    const build = (cfg: GatewayConfig, up: UpstreamClient): Runtime => ({ config: cfg, chains: buildRouteChains(cfg, { upstream: up, apiApp }) });
-    let runtime = build(config, upstream);
+    let auth: AuthSystem | null = null;
+    const build = async (cfg: GatewayConfig, up: UpstreamClient): Promise<Runtime> => {
+      const nextAuth = cfg.auth ? await createAuthSystem(cfg.auth, store, logger) : null;
+      const apiApp = createApiApp({
+        configLoaded: () => true,
+        authReady: () => nextAuth?.authenticator.jwksReady() ?? true,
+        storeReachable: () => store.ping().then(() => true, () => false),
+        backendReachable: () => up.reachable(cfg.upstream.healthPath, 1000),
+        shuttingDown: () => shuttingDown,
+      }, nextAuth?.routes ?? null);
+      const authenticator = nextAuth?.authenticator ?? null;
+      const built = { config: cfg, authenticator, chains: buildRouteChains(cfg, { upstream: up, apiApp, authenticator }) };
+      // The previous auth system stops watching files; requests in flight still hold a working reference.
+      auth?.close();
+      auth = nextAuth;
+      return built;
+    };
+    let runtime = await build(config, upstream);
+    cleanup.push(() => auth?.close());
 
     const upgraded = new Set<Duplex>();
     const https = createHttpsListener({
@@ -98,35 +110,45 @@ export async function startGateway(configFile: string, logger: Logger, env: Env 
     }, 'gateway listening');
 
     const reload = async (): Promise<{ ok: boolean }> => {
+      const rejected = (errors: string[]) => {
+        logger.error({ kind: 'reload', errors }, 'config rejected; the running config stays');
+        return { ok: false };
+      };
       let next: GatewayConfig;
       try {
         next = loadConfig(configFile, env);
       } catch (err) {
-        const messages = err instanceof ConfigError ? err.issues.map((i) => `${i.file}:${i.line}:${i.col} ${i.path}: ${i.message}`) : [String(err)];
-        logger.error({ kind: 'reload', errors: messages }, 'config rejected; the running config stays');
-        return { ok: false };
+        return rejected(err instanceof ConfigError ? err.issues.map((i) => `${i.file}:${i.line}:${i.col} ${i.path}: ${i.message}`) : [String(err)]);
       }
       const diff = diffConfig(config, next);
       const restartNeeded = diff.sectionsChanged.filter((s) => s === 'listeners' || s === 'store' || s === 'limits');
-      let nextUpstream = upstream;
-      if (diff.sectionsChanged.includes('upstream')) {
-        nextUpstream = createUpstreamClient(next.upstream);
-        const [oldUpstream, oldWs] = [upstream, wsProxy];
-        wsProxy = createWebSocketProxy(nextUpstream.origin);
-        // In-flight requests finish on the old pool; close() waits for them.
-        void oldUpstream.close().catch(() => {});
-        oldWs.close();
+      const upstreamChanged = diff.sectionsChanged.includes('upstream');
+      const nextUpstream = upstreamChanged ? createUpstreamClient(next.upstream) : upstream;
+      // Provision everything new before touching what serves now: a failure leaves it all as it was.
+      let nextRuntime: Runtime;
+      let nextCerts: CertStore | null = null;
+      try {
+        if (diff.sectionsChanged.includes('tls') || diff.sectionsChanged.includes('hosts')) nextCerts = await createCertStore(next.tls, [...(next.hosts ?? [])]);
+        nextRuntime = await build(next, nextUpstream);
+      } catch (err) {
+        if (upstreamChanged) void nextUpstream.close().catch(() => {});
+        return rejected([(err as Error).message]);
       }
-      if (diff.sectionsChanged.includes('tls') || diff.sectionsChanged.includes('hosts')) {
-        const nextCerts = await createCertStore(next.tls, [...(next.hosts ?? [])]);
+      if (upstreamChanged) {
+        // In-flight requests finish on the old pool; close() waits for them.
+        void upstream.close().catch(() => {});
+        wsProxy.close();
+        wsProxy = createWebSocketProxy(nextUpstream.origin);
+        upstream = nextUpstream;
+      }
+      if (nextCerts) {
         certs.close();
         certs = nextCerts;
         https.setSecureContext(serverTlsOptions(certs.current.cert, certs.current.key));
         watchCerts(certs);
       }
-      upstream = nextUpstream;
       config = next;
-      runtime = build(next, nextUpstream);
+      runtime = nextRuntime;
       logger.info({
         kind: 'reload',
         routes_added: diff.routesAdded,

@@ -26,8 +26,12 @@ export function createMemoryStore(now: () => number = Date.now, sweepEveryMs = 3
 
   return {
     kind: 'memory',
+    keyPrefix: '',
     async get(key) {
       return live(key)?.value ?? null;
+    },
+    async getMany(keys) {
+      return keys.map((k) => live(k)?.value ?? null);
     },
     async set(key, value, ttlMs) {
       entries.set(key, { value: toBuffer(value), expiresAt: ttlMs === undefined ? Infinity : now() + ttlMs });

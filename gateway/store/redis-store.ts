@@ -47,7 +47,10 @@ export async function createRedisStore(config: RedisConfig): Promise<Store> {
 
   return {
     kind: 'redis',
+    keyPrefix: prefix,
+    redisClient: client,
     get: (key) => run(() => client.getBuffer(prefix + key)),
+    getMany: (keys) => run(() => (keys.length === 0 ? Promise.resolve([]) : client.mgetBuffer(...keys.map((k) => prefix + k)))),
     set: (key, value, ttlMs) => run(async () => {
       if (ttlMs === undefined) await client.set(prefix + key, value);
       else await client.set(prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs)));

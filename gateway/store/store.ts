@@ -6,7 +6,13 @@
  */
 export interface Store {
   readonly kind: 'memory' | 'redis';
+  /** Prefix of every key this store writes; other writers (rate limiter) put theirs under it. */
+  readonly keyPrefix: string;
+  /** The ioredis client, only for rate-limiter-flexible's atomic scripts (ratelimit/ owns that use). */
+  readonly redisClient?: unknown;
   get(key: string): Promise<Buffer | null>;
+  /** One round trip. On Redis Cluster the keys must share a hash tag (`{user}`). */
+  getMany(keys: readonly string[]): Promise<(Buffer | null)[]>;
   /** ttlMs: the entry disappears after this long; omitted, it stays until deleted. */
   set(key: string, value: Buffer | string, ttlMs?: number): Promise<void>;
   /** Sets only when absent; true when this call set it. */

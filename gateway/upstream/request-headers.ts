@@ -14,6 +14,8 @@ const FORWARDING = new Set([
 ]);
 
 export const DEFAULT_IDENTITY_HEADERS: readonly string[] = ['x-user-id', 'x-user-roles', 'x-auth-method'];
+/** Client credentials stop at the gateway: never forwarded, whatever the route says. */
+export const CREDENTIAL_HEADERS: readonly string[] = ['x-api-key'];
 
 export interface UpstreamRequestFacts {
   requestId: string;
@@ -25,6 +27,8 @@ export interface UpstreamRequestFacts {
   peerTrusted: boolean;
   /** Keep Upgrade/Connection for a WebSocket handshake. */
   upgrade: boolean;
+  /** The verified caller's identity headers, flat [name, value, ...]; set after every client field is gone. */
+  identity?: readonly string[];
 }
 
 export interface HeaderPolicy {
@@ -76,6 +80,7 @@ export function buildUpstreamHeaders(rawHeaders: readonly string[], facts: Upstr
     'x-forwarded-host', incomingHost ?? facts.host,
     'x-request-id', facts.requestId,
   );
+  if (facts.identity) for (const h of facts.identity) out.push(h);
   for (const [name, value] of policy.set) {
     const at = out.indexOf(name);
     if (at >= 0 && at % 2 === 0) out[at + 1] = value;

@@ -63,30 +63,38 @@ log:
   level: info
 routes:
   - id: health
+    auth: none
     path: /health
     methods: [GET]
   - id: dashboard
+    auth: none
     prefix: /api/dashboard
     methods: [GET]
   - id: portfolio
+    auth: none
     path: /api/portfolio
     methods: [GET]
   - id: orders
+    auth: none
     path: /api/trading/orders
     methods: [GET, POST]
     bodyLimit: 64kb
   - id: docs
+    auth: none
     prefix: /api/docs
     methods: [GET]
     securityHeaders:
       contentSecurityPolicy: "default-src 'none'; script-src 'self'; style-src 'self'"
   - id: echo
+    auth: none
     prefix: /__mock/echo
     bodyLimit: 200mb
   - id: download
+    auth: none
     path: /__mock/download
     methods: [GET]
   - id: prices-ws
+    auth: none
     path: /ws/prices
     methods: [GET]
     websocket: true

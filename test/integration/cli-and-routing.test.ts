@@ -10,6 +10,7 @@ import { GATEWAY_BIN, ROOT } from '../helpers/paths.js';
 import type { MockHandle } from '../helpers/upstream-mock.js';
 
 const run = promisify(execFile);
+const SECRETS = { JWT_SECRET: 'j'.repeat(40), API_KEY_SECRET: 'k'.repeat(40) };
 
 async function gatewayCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -30,13 +31,13 @@ describe('gateway CLI', () => {
   });
 
   test('check: the shipped config is valid', async () => {
-    const out = await gatewayCli(['check', '--config', join(ROOT, 'config/gateway.yaml')]);
+    const out = await gatewayCli(['check', '--config', join(ROOT, 'config/gateway.yaml')], SECRETS);
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /ok \(\d+ routes\)/);
   });
 
   test('check: the production example is valid once its variables are set', async () => {
-    const env = { TLS_CERT_FILE: '/etc/tls/cert.pem', TLS_KEY_FILE: '/etc/tls/key.pem', UPSTREAM_URL: 'http://backend:8000', REDIS_URL: 'redis://redis:6379' };
+    const env = { ...SECRETS, TLS_CERT_FILE: '/etc/tls/cert.pem', TLS_KEY_FILE: '/etc/tls/key.pem', UPSTREAM_URL: 'http://backend:8000', REDIS_URL: 'redis://redis:6379', GATEWAY_USERS_FILE: '/etc/gw/users.yaml', GATEWAY_KEYS_FILE: '/etc/gw/keys.yaml' };
     const out = await gatewayCli(['check', '--config', join(ROOT, 'config/production.example.yaml')], env);
     assert.equal(out.code, 0, out.stderr);
     const missing = await gatewayCli(['check', '--config', join(ROOT, 'config/production.example.yaml')], { ...env, REDIS_URL: '' });
@@ -67,13 +68,16 @@ describe('route precedence through the gateway', () => {
   let mock: MockHandle;
   let gw: GatewayHandle;
   before(async () => ({ mock, gw } = await startMockAndGateway({ config: `${BASE_CONFIG}  - id: orders-by-id
+    auth: none
     path: /api/trading/orders/:id
     methods: [GET]
     headers: { response: { set: { X-Route: pattern } } }
   - id: trading-prefix
+    auth: none
     prefix: /api/trading
     headers: { response: { set: { X-Route: prefix } } }
   - id: orders-latest
+    auth: none
     path: /api/trading/orders/latest
     methods: [GET]
     headers: { response: { set: { X-Route: exact } } }

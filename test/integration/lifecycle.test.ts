@@ -32,10 +32,11 @@ describe('reload and shutdown', () => {
     const client = keepAliveClient(gw.httpsPort, gw.ca);
     try {
       assert.equal(await client.get('/api/market/prices?symbols=BTC'), 404);
-      gw.writeConfig(`${BASE_CONFIG.replace('  - id: health\n    path: /health\n    methods: [GET]\n', '')}  - id: prices
+      gw.writeConfig(`${BASE_CONFIG.replace('  - id: health\n    auth: none\n    path: /health\n    methods: [GET]\n', '')}  - id: prices
+    auth: none
     path: /api/market/prices
     methods: [GET]
-`.replace('id: portfolio\n    path: /api/portfolio\n    methods: [GET]', 'id: portfolio\n    path: /api/portfolio\n    methods: [GET, HEAD]'));
+`.replace('id: portfolio\n    auth: none\n    path: /api/portfolio\n    methods: [GET]', 'id: portfolio\n    auth: none\n    path: /api/portfolio\n    methods: [GET, HEAD]'));
       const line = await gw.reload();
       assert.equal(line.msg, 'config reloaded');
       assert.deepEqual(line.routes_added, ['prices']);
@@ -64,7 +65,7 @@ describe('reload and shutdown', () => {
     assert.deepEqual(health.json(), { status: 'ok' });
     const ready = await gw.request('/readyz');
     assert.equal(ready.status, 200);
-    assert.deepEqual(ready.json<{ checks: unknown }>().checks, { config: true, store: true, backend: true, accepting: true });
+    assert.deepEqual(ready.json<{ checks: unknown }>().checks, { config: true, store: true, backend: true, auth: true, accepting: true });
     const after = await mock.counters();
     assert.equal(after['GET /healthz'], undefined);
     assert.equal(after['GET /readyz'], undefined);

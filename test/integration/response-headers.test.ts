@@ -23,6 +23,7 @@ describe('security headers and CORS', () => {
   let mock: MockHandle;
   let gw: GatewayHandle;
   before(async () => ({ mock, gw } = await startMockAndGateway({ config: `${BASE_CONFIG}  - id: overridden
+    auth: none
     path: /api/market/prices
     methods: [GET]
     headers:

@@ -22,6 +22,14 @@ function storeContract(name: string, make: () => Promise<Store>) {
       assert.equal(await store.get('missing'), null);
     });
 
+    test('getMany reads several keys in one call, null for the missing', async () => {
+      await store.set('{u1}:a', '1');
+      await store.set('{u1}:b', '2');
+      const got = await store.getMany(['{u1}:a', '{u1}:missing', '{u1}:b']);
+      assert.deepEqual(got.map((b) => b?.toString() ?? null), ['1', null, '2']);
+      assert.deepEqual(await store.getMany([]), []);
+    });
+
     test('entries with a TTL expire', async () => {
       await store.set('short', 'x', 80);
       assert.equal(await store.exists('short'), true);

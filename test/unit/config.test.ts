@@ -16,9 +16,11 @@ upstream:
 routes:
   - id: a
     path: /api/a
+    auth: none
   - id: b
     prefix: /api/b
     methods: [GET]
+    auth: none
 `;
 
 function errorsOf(text: string, env: Record<string, string> = {}): string[] {
@@ -72,14 +74,20 @@ test('config: impossible combinations are errors', () => {
     [VALID + 'cors:\n  origins: ["*"]\n  credentials: true\n', /cors\.credentials: credentials: true cannot be combined/],
     [VALID.replace('mode: self-signed', 'mode: files'), /tls: mode "files" needs both "cert" and "key"/],
     [VALID.replace('  - id: b', '  - id: a'), /duplicate route id "a"/],
-    [VALID + '  - id: c\n    path: /api/a\n', /routes\[2\]: never matches: routes\[0\] has the same path/],
-    [VALID + '  - id: d\n    path: /healthz\n', /\/healthz is answered by the gateway itself/],
-    [VALID + '  - id: e\n    path: /api/../x\n', /expected a normalized path/],
-    [VALID + '  - id: f\n    path: /api/f\n    auth: required\n', /routes\[2\]\.auth: not supported yet/],
+    [VALID + '  - id: c\n    path: /api/a\n    auth: none\n', /routes\[2\]: never matches: routes\[0\] has the same path/],
+    [VALID + '  - id: d\n    path: /healthz\n    auth: none\n', /\/healthz is answered by the gateway itself/],
+    [VALID + '  - id: e\n    path: /api/../x\n    auth: none\n', /expected a normalized path/],
+    [VALID + '  - id: f\n    path: /api/f\n', /routes\[2\]: every route states auth: required, optional or none/],
+    [VALID + '  - id: f\n    path: /api/f\n    auth: required\n', /routes\[2\]\.auth: auth "required" needs the top-level "auth" section/],
+    [VALID + '  - id: f\n    path: /api/f\n    auth: { mode: optional, roles: [admin] }\n', /routes\[2\]\.auth\.roles: roles need auth mode "required"/],
+    [VALID + 'auth:\n  jwt: { secret: short }\n', /auth\.jwt\.secret: auth\.jwt\.secret must be at least 32 bytes/],
+    [VALID + 'auth:\n  jwt: {}\n', /auth\.jwt\.secret: HS256 needs a secret: set JWT_SECRET/],
+    [VALID + 'auth:\n  jwt: { algorithm: RS256 }\n', /auth\.jwt: RS256 needs privateKeyFile and publicKeyFile/],
+    [VALID + '  - id: f\n    path: /api/f\n    cache: { ttl: 5s }\n    auth: none\n', /routes\[2\]\.cache: not supported yet/],
     [VALID + 'limits:\n  headersTimeout: 60s\n  requestTimeout: 30s\n', /headersTimeout cannot be longer than requestTimeout/],
     [VALID + 'store:\n  redis: { url: "redis://x", cluster: [{ host: a, port: 1 }] }\n', /exactly one of "url", "sentinels"/],
     [VALID + 'trustedProxies: ["10.0.0.0/33"]\n', /trustedProxies\[0\]: expected an IP address or CIDR/],
-    [VALID + '  - id: g\n    path: /api/g\n    headers: { request: { set: { Transfer-Encoding: chunked } } }\n', /routes\[2\]\.headers\.request\.set\.Transfer-Encoding: connection and framing headers cannot be set/],
+    [VALID + '  - id: g\n    path: /api/g\n    auth: none\n    headers: { request: { set: { Transfer-Encoding: chunked } } }\n', /routes\[2\]\.headers\.request\.set\.Transfer-Encoding: connection and framing headers cannot be set/],
   ];
   for (const [text, pattern] of cases) assert.match(errorsOf(text).join('\n'), pattern);
 });
@@ -126,7 +134,7 @@ test('units: durations and sizes', () => {
 test('diffConfig: routes added, removed and changed; sections changed', () => {
   const before = parseConfigText(VALID, 'gw.yaml', {});
   const after = parseConfigText(
-    VALID.replace('  - id: b\n    prefix: /api/b\n    methods: [GET]\n', '  - id: c\n    path: /api/c\n').replace('path: /api/a', 'path: /api/a2') + 'limits:\n  bodyLimit: 2mb\n',
+    VALID.replace('  - id: b\n    prefix: /api/b\n    methods: [GET]\n    auth: none\n', '  - id: c\n    path: /api/c\n    auth: none\n').replace('path: /api/a', 'path: /api/a2') + 'limits:\n  bodyLimit: 2mb\n',
     'gw.yaml', {},
   );
   assert.deepEqual(diffConfig(before, after), { routesAdded: ['c'], routesRemoved: ['b'], routesChanged: ['a'], sectionsChanged: ['limits'] });

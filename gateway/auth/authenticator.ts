@@ -1,0 +1,98 @@
+import type { GatewayConfig, RouteAuth } from '../config/compile-config.js';
+import type { Logger } from '../observability/logger.js';
+import { StoreUnavailableError } from '../store/store.js';
+import { checkApiKey, readKeysFile, type ApiKeyRecord } from './api-keys.js';
+import { authError } from './auth-error.js';
+import type { JwksClient } from './jwks-client.js';
+import type { Principal } from './principal.js';
+import { principalRevoked, type Revocation } from './revocation.js';
+import { toClaims, translateJoseError, unverifiedIssuer, type TokenService } from './tokens.js';
+import { watchParsedFile, type WatchedFile } from './watched-file.js';
+
+type AuthConfig = NonNullable<GatewayConfig['auth']>;
+
+/** RFC 6750 2.1 with a bound: an Authorization value over 8 KiB is not a token of ours. */
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+const MAX_AUTHORIZATION = 8192;
+/** Query parameters that would put a credential into logs, caches and Referer headers. */
+const QUERY_CREDENTIALS = /[?&](api_key|apikey|api-key|x-api-key|access_token|token)=/i;
+
+export interface Authenticator {
+  /**
+   * The caller, or null when no credentials came. Throws a 401 for bad credentials and a 503
+   * when revocation cannot be checked (unless `onStoreError: allow`). `queryToken` is the
+   * `access_token` a WebSocket handshake may carry.
+   */
+  authenticate(headers: Record<string, string | string[] | undefined>, query: string, auth: RouteAuth, queryToken?: string): Promise<Principal | null>;
+  jwksReady(): boolean;
+  close(): void;
+}
+
+export function createAuthenticator(config: AuthConfig, deps: { tokens: TokenService; revocation: Revocation; jwks: JwksClient | null; logger: Logger }): Authenticator {
+  const keys: WatchedFile<Map<string, ApiKeyRecord>> | null = config.apiKeys
+    ? watchParsedFile(config.apiKeys.file, (f) => new Map(readKeysFile(f).map((k) => [k.id, k])), (err) => deps.logger.error({ kind: 'auth', err: err.message }, 'API keys file rejected; the previous keys stay'))
+    : null;
+
+  const verifyJwt = async (token: string): Promise<Principal> => {
+    const jwks = config.jwks;
+    if (jwks && deps.jwks && unverifiedIssuer(token) === jwks.issuer) {
+      try {
+        const payload = await deps.jwks.verify(token, { issuer: jwks.issuer, audience: jwks.audience, algorithms: jwks.algorithms, clockTolerance: Math.floor(config.jwt.clockTolerance / 1000) });
+        const claims = toClaims(payload, jwks.rolesClaim);
+        return { id: claims.sub, roles: new Set(claims.roles), method: 'jwt', token: { jti: claims.jti ?? '', family: undefined, issuedAt: claims.iat, expiresAt: claims.exp, external: true } };
+      } catch (err) {
+        throw translateJoseError(err);
+      }
+    }
+    const claims = await deps.tokens.verifyAccess(token);
+    return { id: claims.sub, roles: new Set(claims.roles), method: 'jwt', token: { jti: claims.jti, family: claims.fam || undefined, issuedAt: claims.iat, expiresAt: claims.exp, external: false } };
+  };
+
+  const checkRevoked = async (p: Principal): Promise<void> => {
+    let revoked: boolean;
+    try {
+      revoked = await principalRevoked(deps.revocation, p);
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      // Fail closed by default (security notes, item 10): a logged-out token must not work just because Redis is away.
+      if (config.onStoreError === 'deny') throw authError('auth.store_unavailable', 'token revocation cannot be checked right now');
+      deps.logger.warn({ kind: 'auth' }, 'revocation check skipped: store unavailable (onStoreError: allow)');
+      return;
+    }
+    if (revoked) throw authError('auth.token_revoked', 'the token has been revoked');
+  };
+
+  return {
+    async authenticate(headers, query, auth, queryToken) {
+      if (query && QUERY_CREDENTIALS.test(query) && queryToken === undefined) {
+        throw authError('auth.credentials_in_query', 'send the token in Authorization or the key in X-API-Key, never in the URL');
+      }
+      const authorization = headers.authorization;
+      const apiKey = headers['x-api-key'];
+      if (typeof authorization === 'string' || queryToken !== undefined) {
+        if (!auth.jwt) throw authError('auth.invalid_token', 'this route accepts API keys only');
+        let token = queryToken;
+        if (typeof authorization === 'string') {
+          const m = authorization.length <= MAX_AUTHORIZATION ? BEARER.exec(authorization) : null;
+          if (!m) throw authError('auth.invalid_token', 'expected "Authorization: Bearer <token>"');
+          token = m[1]!;
+        }
+        const principal = await verifyJwt(token!);
+        await checkRevoked(principal);
+        return principal;
+      }
+      if (apiKey !== undefined) {
+        if (!auth.apiKey || !keys || !config.apiKeys) throw authError('auth.invalid_api_key', 'this route does not accept API keys');
+        const check = typeof apiKey === 'string' ? checkApiKey(apiKey, config.apiKeys.secret, keys.current()) : { ok: false as const, reason: 'malformed' as const };
+        if (!check.ok) throw authError('auth.invalid_api_key', check.reason === 'expired' ? 'the API key has expired' : 'unknown or revoked API key');
+        return { id: check.record.name, roles: new Set(check.record.roles), method: 'apiKey' };
+      }
+      return null;
+    },
+    jwksReady: () => deps.jwks?.ready() ?? true,
+    close() {
+      keys?.close();
+      deps.jwks?.close();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import { z } from 'zod';
+import { writeFileAtomically } from './atomic-file.js';
+
+/** users.yaml: who may log in. Only argon2id hashes are stored; no password ever is. */
+const userSchema = z.strictObject({
+  username: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/),
+  roles: z.array(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/)).default([]),
+  hash: z.string().startsWith('$argon2'),
+  disabled: z.boolean().default(false),
+});
+const fileSchema = z.strictObject({ users: z.array(userSchema).default([]) });
+
+export type UserRecord = z.output<typeof userSchema>;
+
+export function readUsersFile(file: string): UserRecord[] {
+  if (!existsSync(file)) return [];
+  const parsed = fileSchema.safeParse(parse(readFileSync(file, 'utf8')) ?? {});
+  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data.users;
+}
+
+export function writeUsersFile(file: string, users: readonly UserRecord[]): void {
+  writeFileAtomically(file, `# Managed by "gateway users"; hashes are argon2id, never passwords.\n${stringify({ users })}`);
+}

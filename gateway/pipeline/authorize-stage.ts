@@ -1,0 +1,14 @@
+import { authError } from '../auth/auth-error.js';
+import type { CompiledRoute } from '../config/compile-config.js';
+import type { Stage } from './request-context.js';
+
+/** Roles per route: the caller needs at least one of them. Only on routes that list roles. */
+export function createAuthorizeStage(route: CompiledRoute): Stage {
+  const roles = route.auth.roles!;
+  const listed = [...roles].join(', ');
+  return (ctx, next) => {
+    const principal = ctx.principal!;
+    for (const role of principal.roles) if (roles.has(role)) return next();
+    throw authError('auth.forbidden', `this route needs one of the roles: ${listed}`);
+  };
+}
