@@ -22,6 +22,7 @@ export function createJwksClient(url: string, refreshIntervalMs: number, cooldow
   let pending: Promise<boolean> | null = null;
   let lastAttempt = -Infinity;
   let fetches = 0;
+  let closed = false;
 
   const refresh = (): Promise<boolean> => {
     pending ??= (async () => {
@@ -36,6 +37,8 @@ export function createJwksClient(url: string, refreshIntervalMs: number, cooldow
         return true;
       } catch (err) {
         onError(err as Error);
+        // Not ready yet: try again after the cool-down rather than wait for the next interval.
+        if (keys === null && !closed) setTimeout(() => void refresh(), cooldownMs).unref();
         return false;
       } finally {
         pending = null;
@@ -66,6 +69,9 @@ export function createJwksClient(url: string, refreshIntervalMs: number, cooldow
         return attempt();
       }
     },
-    close: () => clearInterval(timer),
+    close: () => {
+      closed = true;
+      clearInterval(timer);
+    },
   };
 }

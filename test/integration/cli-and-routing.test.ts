@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -100,5 +100,53 @@ describe('route precedence through the gateway', () => {
     const wrong = await gw.request('/api/dashboard/risk', { method: 'POST', body: '{}' });
     assert.equal(wrong.status, 405);
     assert.equal(wrong.headers.allow, 'GET, HEAD');
+  });
+});
+
+describe('gateway users and keys', () => {
+  const cli = (args: string[], input?: string, env: NodeJS.ProcessEnv = {}) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [GATEWAY_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+
+  test('users add/list/passwd/remove edit the file; passwords come from stdin, only argon2id hashes are stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-users-'));
+    const file = join(dir, 'users.yaml');
+    assert.equal((await cli(['users', 'add', 'dana', '--role', 'trader', '--role', 'viewer', '--users-file', file], 'first-password-123\n')).code, 0);
+    const stored = readFileSync(file, 'utf8');
+    assert.match(stored, /\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    assert.doesNotMatch(stored, /first-password-123/);
+    assert.match((await cli(['users', 'list', '--users-file', file])).stdout, /^dana\ttrader,viewer$/m);
+    assert.equal((await cli(['users', 'add', 'dana', '--role', 'x', '--users-file', file], 'another-password-1\n')).code, 2, 'no duplicates');
+    assert.equal((await cli(['users', 'add', 'erin', '--role', 'x', '--users-file', file], 'short\n')).code, 2, 'short passwords refused');
+    const before = readFileSync(file, 'utf8');
+    assert.equal((await cli(['users', 'passwd', 'dana', '--users-file', file], 'second-password-456\n')).code, 0);
+    assert.notEqual(readFileSync(file, 'utf8'), before);
+    assert.equal((await cli(['users', 'remove', 'dana', '--users-file', file])).code, 0);
+    assert.equal((await cli(['users', 'list', '--users-file', file])).stdout, '');
+  });
+
+  test('keys create prints the key once and stores only its HMAC; list never shows it; revoke removes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-keys-'));
+    const file = join(dir, 'keys.yaml');
+    const env = { API_KEY_SECRET: 's'.repeat(40) };
+    const created = await cli(['keys', 'create', '--name', 'reporting', '--role', 'viewer', '--expires', '90d', '--keys-file', file], '', env);
+    assert.equal(created.code, 0, created.stderr);
+    const key = created.stdout.trim();
+    assert.match(key, /^gwk_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+    const stored = readFileSync(file, 'utf8');
+    assert.doesNotMatch(stored, new RegExp(key.split('_')[2]!.replace(/[-]/g, '\\-')));
+    assert.match(stored, /hmac: [0-9a-f]{64}/);
+    const listed = (await cli(['keys', 'list', '--keys-file', file], '', env)).stdout;
+    assert.match(listed, /^reporting\tgwk_[a-z0-9]{12}_…\tviewer\tcreated .*\texpires /m);
+    assert.ok(!listed.includes(key));
+    assert.equal((await cli(['keys', 'create', '--name', 'x', '--role', 'v', '--keys-file', file], '', { API_KEY_SECRET: 'short' })).code, 2);
+    assert.equal((await cli(['keys', 'revoke', 'reporting', '--keys-file', file], '', env)).code, 0);
+    assert.equal((await cli(['keys', 'list', '--keys-file', file], '', env)).stdout, '');
   });
 });
