@@ -28,6 +28,7 @@ export const ERROR_TABLE = {
   'auth.too_many_attempts': { status: 429, title: 'Too many failed login attempts' },
   'auth.forbidden': { status: 403, title: 'Forbidden' },
   'auth.store_unavailable': { status: 503, title: 'Authentication temporarily unavailable' },
+  'ratelimit.exceeded': { status: 429, title: 'Too many requests' },
   'route.not_found': { status: 404, title: 'Not found' },
   'route.method_not_allowed': { status: 405, title: 'Method not allowed' },
   'route.websocket_not_allowed': { status: 400, title: 'WebSocket upgrade not allowed on this route' },
@@ -66,10 +67,15 @@ export interface Problem {
 }
 
 /** RFC 9457 body. 5xx details stay generic: internal hostnames and causes never leave the gateway. */
+/** Codes with a registered problem type (draft-ietf-httpapi-ratelimit-headers: quota-exceeded). */
+const REGISTERED_TYPES: Partial<Record<ErrorCode, string>> = {
+  'ratelimit.exceeded': 'https://iana.org/assignments/http-problem-types#quota-exceeded',
+};
+
 export function toProblem(err: GatewayError, requestId: string): Problem {
   const { title, status } = ERROR_TABLE[err.code];
   return {
-    type: `https://gateway.invalid/problems/${err.code.replace('.', '/')}`,
+    type: REGISTERED_TYPES[err.code] ?? `https://gateway.invalid/problems/${err.code.replace('.', '/')}`,
     title,
     status,
     detail: status >= 500 ? title : err.message,

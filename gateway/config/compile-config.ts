@@ -16,6 +16,8 @@ export interface RouteAuth {
 
 export interface CompiledRoute extends MatchableRoute {
   readonly auth: RouteAuth;
+  /** The rate-limit policy name and cost per request; null: not limited. */
+  readonly rateLimit: { readonly policy: string; readonly cost: number } | null;
   /** /healthz and /readyz: answered by the gateway, outside any operator policy. */
   readonly builtin: boolean;
   readonly target: 'backend' | 'gateway';
@@ -47,6 +49,7 @@ export interface GatewayConfig {
   readonly limits: RawConfig['limits'];
   readonly log: RawConfig['log'];
   readonly auth: RawConfig['auth'];
+  readonly rateLimits: RawConfig['rateLimits'];
   readonly routes: readonly CompiledRoute[];
   readonly table: RouteTable<CompiledRoute>;
   /** Headers for responses made before a route is known (400s, 404s). */
@@ -136,13 +139,14 @@ export function compileConfig(raw: RawConfig, ctx: CompileContext): GatewayConfi
       users: raw.auth.users && { file: resolve(raw.auth.users.file) },
       apiKeys: raw.auth.apiKeys && { ...raw.auth.apiKeys, file: resolve(raw.auth.apiKeys.file) },
     },
+    rateLimits: raw.rateLimits,
     routes: all,
     table: new RouteTable(all),
     baseResponseHeaders: baseSecurity,
   });
 }
 
-type RouteInput = Pick<RawRoute, 'path' | 'prefix' | 'methods' | 'target' | 'websocket' | 'timeouts' | 'headers' | 'id' | 'bodyLimit' | 'securityHeaders' | 'auth'>;
+type RouteInput = Pick<RawRoute, 'path' | 'prefix' | 'methods' | 'target' | 'websocket' | 'timeouts' | 'headers' | 'id' | 'bodyLimit' | 'securityHeaders' | 'auth' | 'rateLimit'>;
 
 function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: string[], builtin: boolean): CompiledRoute {
   const path = (r.path ?? r.prefix)!;
@@ -169,6 +173,7 @@ function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: string[], bui
     id: r.id ?? `${kind === 'prefix' ? 'prefix' : 'path'}:${path}${r.methods ? `:${r.methods.join(',')}` : ''}`,
     kind,
     builtin,
+    rateLimit: rateLimitOf(r, raw, builtin),
     auth: r.auth === undefined || r.auth.mode === 'none' ? NO_AUTH : {
       mode: r.auth.mode,
       jwt: r.auth.methods.includes('jwt'),
@@ -189,6 +194,15 @@ function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: string[], bui
     responseDrop,
     source: JSON.stringify(r),
   };
+}
+
+/** A route's own policy, else the default one; built-in routes (health probes) are never limited. */
+function rateLimitOf(r: RouteInput, raw: RawConfig, builtin: boolean): CompiledRoute['rateLimit'] {
+  if (builtin || !raw.rateLimits) return null;
+  if (r.rateLimit === null) return null; // rateLimit: none
+  const name = r.rateLimit?.policy ?? raw.rateLimits.default;
+  if (name === undefined) return null;
+  return { policy: name, cost: r.rateLimit?.cost ?? raw.rateLimits.policies[name]!.cost };
 }
 
 function methodsOverlap(a: ReadonlySet<string> | null, b: ReadonlySet<string> | null): boolean {

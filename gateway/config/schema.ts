@@ -188,6 +188,37 @@ const auth = z.strictObject({
   onStoreError: z.enum(['deny', 'allow']).default('deny'),
 });
 
+const LIMIT_KEYS = ['user', 'apiKey', 'ip', 'route'] as const;
+const limit = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'expected a short name (letters, digits, "_", ".", "-")').optional(),
+  points: z.number().int().min(1),
+  duration: duration,
+  block: duration.optional(),
+  key: z.array(z.enum(LIMIT_KEYS)).min(1).default(['user']),
+});
+const policy = z.strictObject({
+  limits: z.array(limit).min(1),
+  cost: z.number().int().min(1).default(1),
+  overrides: z.strictObject({
+    roles: z.record(role, z.number().positive()).default({}),
+    apiKeys: z.record(z.string(), z.number().positive()).default({}),
+  }).default({ roles: {}, apiKeys: {} }),
+});
+const rateLimits = z.strictObject({
+  /** The policy of routes that name none; absent: such routes are not limited. */
+  default: z.string().optional(),
+  /** Per client IP, before any token is verified, on routes that authenticate. */
+  unauthenticated: z.strictObject({ points: z.number().int().min(1), duration: duration }).optional(),
+  policies: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/), policy).default({}),
+}).superRefine((r, ctx) => {
+  if (r.default !== undefined && !(r.default in r.policies)) ctx.addIssue({ code: 'custom', path: ['default'], message: `no policy named "${r.default}"` });
+});
+const routeRateLimit = z.union([
+  z.literal('none'),
+  z.string(),
+  z.strictObject({ policy: z.string(), cost: z.number().int().min(1).optional() }),
+]).transform((r) => (r === 'none' ? null : typeof r === 'string' ? { policy: r, cost: undefined } : r));
+
 const route = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, "_", ".", ":" or "-"').optional(),
   path: routePath.optional(),
@@ -200,7 +231,7 @@ const route = z.strictObject({
   headers: z.strictObject({ request: requestHeaderOps.optional(), response: headerOps.optional() }).default({}),
   securityHeaders: securityHeadersOverride.optional(),
   auth: routeAuth.optional(),
-  rateLimit: reserved('rate limiting').optional(),
+  rateLimit: routeRateLimit.optional(),
   cache: reserved('response caching').optional(),
 }).superRefine((r, ctx) => {
   if ((r.path === undefined) === (r.prefix === undefined)) {
@@ -293,9 +324,13 @@ export const configSchema = z.strictObject({
   })),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info') }).default({ level: 'info' }),
   auth: auth.optional(),
+  rateLimits: rateLimits.optional(),
   routes: z.array(route).min(1, 'expected at least one route'),
 }).superRefine((c, ctx) => {
   c.routes.forEach((r, i) => {
+    if (r.rateLimit && !(r.rateLimit.policy in (c.rateLimits?.policies ?? {}))) {
+      ctx.addIssue({ code: 'custom', path: ['routes', i, 'rateLimit'], message: `no policy named "${r.rateLimit.policy}" under rateLimits.policies` });
+    }
     // Deny by default: a route says who may call it, even when the answer is anyone.
     if (r.auth === undefined) {
       ctx.addIssue({ code: 'custom', path: ['routes', i], message: 'every route states auth: required, optional or none' });

@@ -8,12 +8,18 @@ import { createAuthorizeStage } from './authorize-stage.js';
 import { createCorsStage } from './cors-stage.js';
 import { createGatewayApiStage } from './gateway-api-stage.js';
 import { createProxyStage } from './proxy-stage.js';
+import { createRateLimitStage, createUnauthenticatedLimitStage } from './rate-limit-stage.js';
 import type { Stage } from './request-context.js';
+import type { Limiter } from '../ratelimit/create-limiter.js';
+import type { PolicyLimiter } from '../ratelimit/policy-limiter.js';
 
 export interface ChainDeps {
   upstream: UpstreamClient;
   apiApp: Express;
   authenticator: Authenticator | null;
+  /** One per named policy, shared by the routes that name it. */
+  policies: ReadonlyMap<string, PolicyLimiter>;
+  unauthenticated: Limiter | null;
 }
 
 /**
@@ -23,13 +29,16 @@ export interface ChainDeps {
  */
 export function buildRouteChains(config: GatewayConfig, deps: ChainDeps): Map<CompiledRoute, Chain> {
   const cors = config.cors ? createCorsStage(config.cors) : null;
+  const unauthenticated = deps.unauthenticated ? createUnauthenticatedLimitStage(deps.unauthenticated) : null;
   const chains = new Map<CompiledRoute, Chain>();
   for (const route of config.routes) {
     const stages: Stage[] = [];
     if (cors && !route.builtin) stages.push(cors);
+    if (route.auth.mode !== 'none' && deps.unauthenticated) stages.push(unauthenticated!);
     if (route.auth.mode !== 'none') stages.push(createAuthenticateStage(route, deps.authenticator!));
     if (route.auth.roles) stages.push(createAuthorizeStage(route));
-    // rate limit and cache stages slot in here (issue 4 and later).
+    if (route.rateLimit) stages.push(createRateLimitStage(route, deps.policies.get(route.rateLimit.policy)!));
+    // the cache stage slots in here (a later issue): after limits, so hits are limited too.
     stages.push(route.target === 'gateway' ? createGatewayApiStage(deps.apiApp) : createProxyStage(route, config, deps.upstream));
     chains.set(route, composeChain(stages));
   }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createApiApp } from '../api/create-api-app.js';
 import { createAuthSystem, type AuthSystem } from '../auth/create-auth.js';
+import { createRateLimiters } from '../ratelimit/create-rate-limiters.js';
 import type { GatewayConfig } from '../config/compile-config.js';
 import { ConfigError } from '../config/config-error.js';
 import { diffConfig } from '../config/diff-config.js';
@@ -56,7 +57,8 @@ export async function startGateway(configFile: string, logger: Logger, env: Env 
         shuttingDown: () => shuttingDown,
       }, nextAuth?.routes ?? null);
       const authenticator = nextAuth?.authenticator ?? null;
-      const built = { config: cfg, authenticator, chains: buildRouteChains(cfg, { upstream: up, apiApp, authenticator }) };
+      const limits = createRateLimiters(cfg, store);
+      const built = { config: cfg, authenticator, chains: buildRouteChains(cfg, { upstream: up, apiApp, authenticator, ...limits }) };
       // The previous auth system stops watching files; requests in flight still hold a working reference.
       auth?.close();
       auth = nextAuth;

@@ -1,0 +1,37 @@
+import { GatewayError } from '../errors.js';
+import type { PolicyLimiter } from '../ratelimit/policy-limiter.js';
+import type { CompiledRoute } from '../config/compile-config.js';
+import type { Limiter } from '../ratelimit/create-limiter.js';
+import type { Stage } from './request-context.js';
+
+/**
+ * The route's policy, after authentication so the budget is the caller's. Every response on
+ * the route carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers-11);
+ * over the limit: 429 quota-exceeded with Retry-After.
+ */
+export function createRateLimitStage(route: CompiledRoute, limiter: PolicyLimiter): Stage {
+  const { cost } = route.rateLimit!;
+  return async (ctx, next) => {
+    const outcome = await limiter.check(ctx.principal, ctx.clientIp, route.id, cost);
+    (ctx.extraHeaders ??= []).push('ratelimit-policy', outcome.rateLimitPolicy, 'ratelimit', outcome.rateLimit);
+    if (outcome.retryAfterMs !== undefined) throw exceeded(outcome.retryAfterMs);
+    return next();
+  };
+}
+
+/**
+ * Before any token is verified: a per-address budget for requests to routes that authenticate,
+ * so a flood of made-up tokens is refused for the price of one counter, not a signature check.
+ */
+export function createUnauthenticatedLimitStage(limiter: Limiter): Stage {
+  return async (ctx, next) => {
+    const decision = await limiter.consume(ctx.clientIp);
+    if (!decision.allowed) throw exceeded(decision.retryAfterMs);
+    return next();
+  };
+}
+
+function exceeded(retryAfterMs: number): GatewayError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new GatewayError('ratelimit.exceeded', `rate limit reached; retry in ${seconds} s`, { headers: { 'retry-after': String(seconds) } });
+}
