@@ -8,9 +8,11 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTokenService } from '../gateway/auth/tokens.js';
 import { GATEWAY_BIN, ROOT } from '../test/helpers/paths.js';
 import { spawnService, type Service } from '../test/helpers/spawn-service.js';
 import { startMock } from '../test/helpers/upstream-mock.js';
@@ -19,13 +21,15 @@ interface Result { name: string; rps: number; p50: number; p99: number; errors: 
 
 const DURATION = process.env.BENCH_DURATION ?? '8s';
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '32';
-const PATH = '/api/dashboard/risk';
+const PATH = '/api/dashboard/overview';
+const SECURE_PATH = '/api/dashboard/risk';
+const JWT_SECRET = randomBytes(48).toString('base64url');
 
 // Async on purpose: the bare proxy lives in this process and must keep serving while wrk runs.
 const run = promisify(execFile);
 
-async function wrk(name: string, url: string): Promise<Result> {
-  const { stdout: out } = await run('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}`, '--latency', url], { encoding: 'utf8' });
+async function wrk(name: string, url: string, headers: string[] = []): Promise<Result> {
+  const { stdout: out } = await run('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}`, '--latency', ...headers.flatMap((h) => ['-H', h]), url], { encoding: 'utf8' });
   const ms = (label: string) => {
     const m = new RegExp(`^\\s+${label}\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
     if (!m) return NaN;
@@ -58,13 +62,19 @@ async function main(): Promise<void> {
     for (const url of [`${mock.url}${PATH}`, `https://127.0.0.1:${barePort}${PATH}`, `https://127.0.0.1:${gw.port}${PATH}`]) {
       await run('wrk', ['-t1', '-c8', '-d2s', url]);
     }
+    const tokens = await createTokenService({
+      issuer: 'security-gateway', audience: 'trading-api', algorithm: 'HS256', secret: JWT_SECRET,
+      accessTtl: 3_600_000, refreshTtl: 7_200_000, clockTolerance: 30_000, refreshGrace: 5000,
+    });
+    const { access_token } = await tokens.issuePair('bench-user', ['trader']);
     const results = [
       await wrk('direct', `${mock.url}${PATH}`),
       await wrk('bare', `https://127.0.0.1:${barePort}${PATH}`),
       await wrk('gateway', `https://127.0.0.1:${gw.port}${PATH}`),
+      await wrk('gateway+jwt+limits', `https://127.0.0.1:${gw.port}${SECURE_PATH}`, [`Authorization: Bearer ${access_token}`]),
     ];
-    const [direct, floor, gateway] = results as [Result, Result, Result];
-    console.log(`\nGET ${PATH}, ${CONNECTIONS} connections, ${DURATION} each, wrk -t1, mock profile fast\n`);
+    const [direct, floor, gateway, secure] = results as [Result, Result, Result, Result];
+    console.log(`\nGET ${PATH} (${SECURE_PATH} for gateway+jwt+limits), ${CONNECTIONS} connections, ${DURATION} each, wrk -t1, mock profile fast\n`);
     console.log('| target | req/s | p50 ms | p99 ms | errors |');
     console.log('|---|---|---|---|---|');
     for (const r of results) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} |`);
@@ -72,6 +82,8 @@ async function main(): Promise<void> {
     console.log(`gateway / bare proxy throughput: ${(gateway.rps / floor.rps).toFixed(2)}`);
     console.log(`gateway / direct throughput:     ${(gateway.rps / direct.rps).toFixed(2)}`);
     console.log(`gateway p99 - bare p99:          ${(gateway.p99 - floor.p99).toFixed(2)} ms`);
+    console.log(`gateway+jwt+limits / bare:       ${(secure.rps / floor.rps).toFixed(2)}`);
+    console.log(`gateway+jwt+limits / gateway:    ${(secure.rps / gateway.rps).toFixed(2)}`);
   } finally {
     await bare.stop();
     await gw.service.stop();
@@ -89,7 +101,7 @@ async function startLoggingGateway(dir: string, upstreamUrl: string): Promise<{ 
   const logFile = join(dir, 'gateway.log');
   const fd = openSync(logFile, 'w');
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [GATEWAY_BIN, 'serve', '--config', join(dir, 'gateway.yaml')], { cwd: dir, env: { ...process.env, UPSTREAM_URL: upstreamUrl }, stdio: ['ignore', fd, 'inherit'] });
+  const child = spawn(process.execPath, [GATEWAY_BIN, 'serve', '--config', join(dir, 'gateway.yaml')], { cwd: dir, env: { ...process.env, UPSTREAM_URL: upstreamUrl, JWT_SECRET }, stdio: ['ignore', fd, 'inherit'] });
   closeSync(fd);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   for (let i = 0; i < 100; i++) {
