@@ -19,8 +19,13 @@ export function limitedBody(req: IncomingMessage, limit: number): IncomingMessag
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       seen += chunk.length;
-      if (seen > limit) done(new GatewayError('request.body_too_large', `the body is over ${limit} bytes, the limit of this route`));
-      else done(null, chunk);
+      if (seen > limit) {
+        // Read and drop the rest (bounded by requestTimeout) so the 413 reaches the client and the
+        // unread chunks are not parsed as a next request on this connection.
+        req.unpipe(counter);
+        req.resume();
+        done(new GatewayError('request.body_too_large', `the body is over ${limit} bytes, the limit of this route`));
+      } else done(null, chunk);
     },
   });
   req.on('error', (err) => counter.destroy(err));

@@ -84,6 +84,21 @@ describe('proxying to the backend', () => {
     assert.equal(res.status, 413);
   });
 
+  test('after a chunked 413 the same keep-alive connection still serves the next request', async () => {
+    const { Agent } = await import('node:https');
+    const { Readable } = await import('node:stream');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: gw.ca, servername: 'localhost' });
+    try {
+      const body = Readable.from((function* () { for (let i = 0; i < 20; i++) yield Buffer.alloc(8 * 1024, 'c'); })());
+      const big = await gw.request('/api/trading/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body, tls: { agent } });
+      assert.equal(big.status, 413);
+      const next = await gw.request('/health', { tls: { agent } });
+      assert.equal(next.status, 200);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   test('a POST is never retried: a reset before any response byte is a 502 and the backend saw it once', async () => {
     await mock.arm({ kind: 'reset-before', path: '/api/trading/orders', method: 'POST', times: 1 });
     const res = await gw.request('/api/trading/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"symbol":"BTC","side":"buy","quantity":1}' });
