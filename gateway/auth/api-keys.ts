@@ -1,8 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { z } from 'zod';
 import { writeFileAtomically } from './atomic-file.js';
+import { readYamlFile } from './yaml-file.js';
 
 /**
  * API keys look like `gwk_<id>_<secret>`: the prefix makes a leaked key recognisable to secret
@@ -24,10 +24,7 @@ const fileSchema = z.strictObject({ keys: z.array(recordSchema).default([]) });
 export type ApiKeyRecord = z.output<typeof recordSchema>;
 
 export function readKeysFile(file: string): ApiKeyRecord[] {
-  if (!existsSync(file)) return [];
-  const parsed = fileSchema.safeParse(parse(readFileSync(file, 'utf8')) ?? {});
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data.keys;
+  return readYamlFile(file, fileSchema).keys;
 }
 
 export function writeKeysFile(file: string, keys: readonly ApiKeyRecord[]): void {

@@ -1,5 +1,4 @@
 import type { Store } from '../store/store.js';
-import { StoreUnavailableError } from '../store/store.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -53,5 +52,3 @@ export function principalRevoked(revocation: Revocation, p: Principal): Promise<
   if (!p.token) return Promise.resolve(false);
   return revocation.isRevoked(p.id, p.token.jti, p.token.family, p.token.issuedAt);
 }
-
-export { StoreUnavailableError };

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { z } from 'zod';
 import { writeFileAtomically } from './atomic-file.js';
+import { readYamlFile } from './yaml-file.js';
 
 /** users.yaml: who may log in. Only argon2id hashes are stored; no password ever is. */
 const userSchema = z.strictObject({
@@ -15,10 +15,7 @@ const fileSchema = z.strictObject({ users: z.array(userSchema).default([]) });
 export type UserRecord = z.output<typeof userSchema>;
 
 export function readUsersFile(file: string): UserRecord[] {
-  if (!existsSync(file)) return [];
-  const parsed = fileSchema.safeParse(parse(readFileSync(file, 'utf8')) ?? {});
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data.users;
+  return readYamlFile(file, fileSchema).users;
 }
 
 export function writeUsersFile(file: string, users: readonly UserRecord[]): void {

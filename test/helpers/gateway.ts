@@ -202,3 +202,31 @@ export async function stopAll(gw: GatewayHandle | undefined, mock: MockHandle | 
     await mock?.stop();
   }
 }
+
+/** Redis, the mock and two gateways on that Redis, as several instances behind a load balancer. */
+export interface SharedPair {
+  redis: import('./redis-server.js').RedisHandle;
+  mock: MockHandle;
+  a: GatewayHandle;
+  b: GatewayHandle;
+}
+
+export async function startPairOnRedis(config: (redisUrl: string) => string): Promise<SharedPair> {
+  const { startRedis } = await import('./redis-server.js');
+  const redis = await startRedis();
+  const mock = await startMock();
+  const a = await startGateway({ upstreamUrl: mock.url, config: config(redis.url) });
+  const b = await startGateway({ upstreamUrl: mock.url, config: config(redis.url) });
+  return { redis, mock, a, b };
+}
+
+/** Stops a pair; the Redis handle may have been replaced by a restart during the test. */
+export async function stopPair(p: SharedPair | undefined): Promise<void> {
+  if (!p) return;
+  try {
+    await p.b.stop();
+    await stopAll(p.a, p.mock);
+  } finally {
+    await p.redis.stop();
+  }
+}

@@ -1,43 +1,35 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { authConfig, bearer, makeAuthFiles, tokensFor, type AuthFiles } from '../helpers/auth-fixture.js';
-import { startGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
-import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
+import { startGateway, startPairOnRedis, stopAll, stopPair, type GatewayHandle, type SharedPair } from '../helpers/gateway.js';
+import { startRedis } from '../helpers/redis-server.js';
+import { startMock } from '../helpers/upstream-mock.js';
 
 /** Two gateway instances on one Redis, as behind a load balancer. */
 describe('authentication across instances sharing Redis', () => {
-  let redis: RedisHandle;
-  let mock: MockHandle;
+  let pair: SharedPair;
   let a: GatewayHandle;
   let b: GatewayHandle;
   let files: AuthFiles;
   before(async () => {
     files = await makeAuthFiles();
-    redis = await startRedis();
-    mock = await startMock();
-    const config = authConfig(files, { store: `store:\n  redis: { url: "${redis.url}" }\n` });
-    a = await startGateway({ upstreamUrl: mock.url, config });
-    b = await startGateway({ upstreamUrl: mock.url, config });
+    pair = await startPairOnRedis((url) => authConfig(files, { store: `store:\n  redis: { url: "${url}" }\n` }));
+    ({ a, b } = pair);
   });
-  after(async () => {
-    await b?.stop();
-    await stopAll(a, mock);
-    await redis?.stop();
-  });
+  after(() => stopPair(pair));
 
   test('a logout on one instance is honoured by the other at once', async () => {
-    const pair = await tokensFor(a, 'alice');
-    assert.equal((await b.request('/api/portfolio', { headers: bearer(pair.access_token) })).status, 200);
-    assert.equal((await a.request('/api/auth/logout', { method: 'POST', headers: bearer(pair.access_token) })).status, 204);
-    const reuse = await b.request('/api/portfolio', { headers: bearer(pair.access_token) });
+    const tokens = await tokensFor(a, 'alice');
+    assert.equal((await b.request('/api/portfolio', { headers: bearer(tokens.access_token) })).status, 200);
+    assert.equal((await a.request('/api/auth/logout', { method: 'POST', headers: bearer(tokens.access_token) })).status, 204);
+    const reuse = await b.request('/api/portfolio', { headers: bearer(tokens.access_token) });
     assert.equal(reuse.status, 401);
     assert.equal(reuse.json<{ code: string }>().code, 'auth.token_revoked');
   });
 
   test('a refresh token rotated on one instance is spent on the other', async () => {
-    const pair = await tokensFor(a, 'bob');
-    const body = JSON.stringify({ refresh_token: pair.refresh_token });
+    const tokens = await tokensFor(a, 'bob');
+    const body = JSON.stringify({ refresh_token: tokens.refresh_token });
     const headers = { 'content-type': 'application/json' };
     assert.equal((await a.request('/api/auth/refresh', { method: 'POST', headers, body })).status, 200);
     await new Promise((r) => setTimeout(r, 2200));
@@ -53,11 +45,11 @@ describe('authentication across instances sharing Redis', () => {
   });
 
   test('Redis down: revocation fails closed with 503 by default; API keys and public routes keep working', async () => {
-    const pair = await tokensFor(a, 'root');
-    await redis.stop();
+    const tokens = await tokensFor(a, 'root');
+    await pair.redis.stop();
     try {
       const started = Date.now();
-      const res = await a.request('/api/portfolio', { headers: bearer(pair.access_token) });
+      const res = await a.request('/api/portfolio', { headers: bearer(tokens.access_token) });
       assert.equal(res.status, 503);
       assert.equal(res.json<{ code: string }>().code, 'auth.store_unavailable');
       assert.ok(Date.now() - started < 2000, 'answered fast, not queued behind the outage');
@@ -65,12 +57,12 @@ describe('authentication across instances sharing Redis', () => {
       assert.equal((await a.request('/api/dashboard/overview')).status, 401, 'no credentials is still a 401, not a 503');
       assert.equal((await a.request('/health')).status, 200);
     } finally {
-      redis = await startRedis(redis.port);
+      pair.redis = await startRedis(pair.redis.port);
     }
     let status = 0;
     for (let i = 0; i < 50 && status !== 200; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      status = (await a.request('/api/portfolio', { headers: bearer(pair.access_token) })).status;
+      status = (await a.request('/api/portfolio', { headers: bearer(tokens.access_token) })).status;
     }
     assert.equal(status, 200, 'back to normal once Redis returns');
   });
@@ -83,9 +75,9 @@ describe('onStoreError: allow', () => {
     const mock = await startMock();
     const gw = await startGateway({ upstreamUrl: mock.url, config: authConfig(files, { auth: '  onStoreError: allow\n', store: `store:\n  redis: { url: "${redis.url}" }\n` }) });
     try {
-      const pair = await tokensFor(gw, 'alice');
+      const tokens = await tokensFor(gw, 'alice');
       await redis.stop();
-      const res = await gw.request('/api/portfolio', { headers: bearer(pair.access_token) });
+      const res = await gw.request('/api/portfolio', { headers: bearer(tokens.access_token) });
       assert.equal(res.status, 200);
       await gw.service.waitForLine((l) => l.includes('revocation check skipped'), 3000);
     } finally {

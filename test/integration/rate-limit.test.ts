@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { authConfig, bearer, makeAuthFiles, tokensFor, type AuthFiles } from '../helpers/auth-fixture.js';
-import { startGateway, stopAll, type ClientResponse, type GatewayHandle } from '../helpers/gateway.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { startGateway, startPairOnRedis, stopAll, stopPair, type ClientResponse, type GatewayHandle, type SharedPair } from '../helpers/gateway.js';
+import { startRedis } from '../helpers/redis-server.js';
 import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
 
 /** RateLimit: "burst";r=19;t=1, "sustained";r=99;t=60  →  { burst: { r: 19, t: 1 }, ... } */
@@ -163,24 +163,16 @@ describe('the unauthenticated budget', () => {
 });
 
 describe('rate limits shared through Redis', () => {
-  let redis: RedisHandle;
-  let mock: MockHandle;
+  let pair: SharedPair;
   let a: GatewayHandle;
   let b: GatewayHandle;
   let files: AuthFiles;
   before(async () => {
     files = await makeAuthFiles();
-    redis = await startRedis();
-    mock = await startMock();
-    const c = config(files, { store: `store:\n  redis: { url: "${redis.url}" }\n` });
-    a = await startGateway({ upstreamUrl: mock.url, config: c });
-    b = await startGateway({ upstreamUrl: mock.url, config: c });
+    pair = await startPairOnRedis((url) => config(files, { store: `store:\n  redis: { url: "${url}" }\n` }));
+    ({ a, b } = pair);
   });
-  after(async () => {
-    await b?.stop();
-    await stopAll(a, mock);
-    await redis?.stop();
-  });
+  after(() => stopPair(pair));
 
   test('exactness: 200 concurrent requests from one key over two instances, limit 50: exactly 50 pass', async () => {
     const agents = [new Agent({ keepAlive: true, maxSockets: 25, ca: a.ca, servername: 'localhost' }), new Agent({ keepAlive: true, maxSockets: 25, ca: b.ca, servername: 'localhost' })];
@@ -200,12 +192,12 @@ describe('rate limits shared through Redis', () => {
     const { access_token } = await tokensFor(a, 'carol'); // viewer: /api/dashboard/risk uses "shared" (4 per minute)
     const api = { 'X-API-Key': files.keys.trader };
     assert.equal((await a.request('/api/portfolio', { headers: api })).status, 200);
-    await redis.stop();
+    await pair.redis.stop();
     const during = [...await burst(a, 6, '/api/portfolio', api), ...await burst(b, 6, '/api/portfolio', api)];
     assert.ok(during.every((r) => r.status < 500), `statuses during the outage: ${statuses(during)}`);
     // Per instance now: each instance refuses after its own burst budget of 5.
     assert.deepEqual(statuses(during), [200, 200, 200, 200, 200, 429, 200, 200, 200, 200, 200, 429]);
-    redis = await startRedis(redis.port);
+    pair.redis = await startRedis(pair.redis.port);
     await new Promise((r) => setTimeout(r, 2500)); // ioredis reconnects; the burst window passes
     const shared = [...await burst(a, 3, '/api/dashboard/risk', bearer(access_token)), ...await burst(b, 3, '/api/dashboard/risk', bearer(access_token))];
     // "shared" allows 4 per minute per user across both instances again.
