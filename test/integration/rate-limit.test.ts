@@ -26,6 +26,7 @@ const LIMITS = `rateLimits:
         - { name: sustained, points: 8, duration: 1m }
       overrides:
         roles: { admin: 3 }
+        apiKeys: { trading-bot: 2 }
     shared:
       limits:
         - { name: group, points: 4, duration: 1m }
@@ -99,6 +100,12 @@ describe('rate limits (memory store)', () => {
     const rs = await burst(gw, 16, '/api/portfolio', bearer(access_token));
     assert.equal(rs[0]!.headers['ratelimit-policy'], '"burst";q=15;w=2, "sustained";q=24;w=60');
     assert.deepEqual(statuses(rs).filter((s) => s === 200).length, 15);
+  });
+
+  test('an API key override gives that key its own larger budget', async () => {
+    const rs = await burst(gw, 11, '/api/portfolio', { 'X-API-Key': files.keys.trader });
+    assert.equal(rs[0]!.headers['ratelimit-policy'], '"burst";q=10;w=2, "sustained";q=16;w=60');
+    assert.deepEqual(statuses(rs).filter((s) => s === 200).length, 10);
   });
 
   test('routes naming one policy share its budget', async () => {
@@ -193,10 +200,11 @@ describe('rate limits shared through Redis', () => {
     const api = { 'X-API-Key': files.keys.trader };
     assert.equal((await a.request('/api/portfolio', { headers: api })).status, 200);
     await pair.redis.stop();
-    const during = [...await burst(a, 6, '/api/portfolio', api), ...await burst(b, 6, '/api/portfolio', api)];
+    const during = [...await burst(a, 11, '/api/portfolio', api), ...await burst(b, 11, '/api/portfolio', api)];
     assert.ok(during.every((r) => r.status < 500), `statuses during the outage: ${statuses(during)}`);
-    // Per instance now: each instance refuses after its own burst budget of 5.
-    assert.deepEqual(statuses(during), [200, 200, 200, 200, 200, 429, 200, 200, 200, 200, 200, 429]);
+    // Per instance now: each instance refuses after its own burst budget (5, doubled for this key).
+    const perInstance = [...Array(10).fill(200), 429];
+    assert.deepEqual(statuses(during), [...perInstance, ...perInstance]);
     pair.redis = await startRedis(pair.redis.port);
     await new Promise((r) => setTimeout(r, 2500)); // ioredis reconnects; the burst window passes
     const shared = [...await burst(a, 3, '/api/dashboard/risk', bearer(access_token)), ...await burst(b, 3, '/api/dashboard/risk', bearer(access_token))];
