@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTokenService } from '../gateway/auth/tokens.js';
+import { createTokenService } from '../gateway/auth/tokens/token-service.js';
 import { GATEWAY_BIN, ROOT } from '../test/helpers/paths.js';
 import { spawnService, type Service } from '../test/helpers/spawn-service.js';
 import { startMock } from '../test/helpers/upstream-mock.js';

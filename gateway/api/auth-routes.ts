@@ -4,7 +4,7 @@ import { authError } from '../auth/auth-error.js';
 import type { Principal } from '../auth/principal.js';
 import { rotateRefreshToken } from '../auth/refresh-rotation.js';
 import type { Revocation } from '../auth/revocation.js';
-import type { TokenService } from '../auth/tokens.js';
+import type { TokenService } from '../auth/tokens/token-service.js';
 import type { UserDirectory } from '../auth/user-directory.js';
 import type { GatewayConfig } from '../config/compile-config.js';
 import { GatewayError } from '../errors.js';

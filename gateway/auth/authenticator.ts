@@ -3,10 +3,10 @@ import type { Logger } from '../observability/logger.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { checkApiKey, readKeysFile, type ApiKeyRecord } from './api-keys.js';
 import { authError } from './auth-error.js';
-import type { JwksClient } from './jwks-client.js';
+import type { JwksClient } from './tokens/jwks-client.js';
 import type { Principal } from './principal.js';
 import { principalRevoked, type Revocation } from './revocation.js';
-import { toClaims, translateJoseError, unverifiedIssuer, type TokenService } from './tokens.js';
+import { toClaims, translateJoseError, unverifiedIssuer, type TokenService } from './tokens/token-service.js';
 import { watchParsedFile, type WatchedFile } from './watched-file.js';
 
 type AuthConfig = NonNullable<GatewayConfig['auth']>;

@@ -5,10 +5,10 @@ import type { Logger } from '../observability/logger.js';
 import { createLimiter } from '../ratelimit/create-limiter.js';
 import type { Store } from '../store/store.js';
 import { createAuthenticator, type Authenticator } from './authenticator.js';
-import { createJwksClient } from './jwks-client.js';
+import { createJwksClient } from './tokens/jwks-client.js';
 import { createPasswordHasher } from './password-hasher.js';
 import { createRevocation } from './revocation.js';
-import { createTokenService } from './tokens.js';
+import { createTokenService } from './tokens/token-service.js';
 import { createUserDirectory } from './user-directory.js';
 
 export interface AuthSystem {

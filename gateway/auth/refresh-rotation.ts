@@ -1,7 +1,7 @@
 import type { Store } from '../store/store.js';
 import { authError } from './auth-error.js';
 import { revocationKeys, type Revocation } from './revocation.js';
-import type { TokenPair, TokenService } from './tokens.js';
+import type { TokenPair, TokenService } from './tokens/token-service.js';
 import type { UserDirectory } from './user-directory.js';
 
 /**

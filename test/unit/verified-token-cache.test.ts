@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createVerifiedTokenCache } from '../../gateway/auth/verified-token-cache.js';
-import { createTokenService } from '../../gateway/auth/tokens.js';
+import { createVerifiedTokenCache } from '../../gateway/auth/tokens/verified-token-cache.js';
+import { createTokenService } from '../../gateway/auth/tokens/token-service.js';
 
 test('verified-token cache: hits until valid-until, then misses; bounded, oldest out first', () => {
   let t = 1000;

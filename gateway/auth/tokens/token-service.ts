@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { decodeJwt, errors, importPKCS8, importSPKI, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type KeyObject } from 'jose';
-import type { GatewayConfig } from '../config/compile-config.js';
-import type { GatewayError } from '../errors.js';
-import { authError } from './auth-error.js';
+import type { GatewayConfig } from '../../config/compile-config.js';
+import type { GatewayError } from '../../errors.js';
+import { authError } from '../auth-error.js';
 import { createVerifiedTokenCache } from './verified-token-cache.js';
 
 /**
- * The one owner of jose for the gateway's own tokens. Access and refresh tokens are mutually
+ * auth/tokens/ is the one owner of jose: this module for the gateway's own tokens,
+ * jwks-client.ts for an identity provider's. Access and refresh tokens are mutually
  * exclusive (RFC 8725 3.11): different `typ` and different audience, checked on every verify.
  * Verification pins the algorithm, issuer, audience, typ, required claims and a maximum age
  * (security notes, item 1); keys are imported once per config.
