@@ -87,7 +87,7 @@ start('upstream-mock', ['dist/upstream-mock/main.js', '--port', mockPort], (line
       process.stdout.write([
         `gateway HTTPS on ${entry.https} (self-signed certificate in certs/)`,
         entry.http ? `gateway HTTP  on ${entry.http} (redirects to HTTPS)` : '',
-        `try: curl -k ${entry.https}/api/dashboard/overview -i`,
+        `try: curl -k ${entry.https}/api/docs -i   (then log in as in README.md, "Trying the demo")`,
         'Ctrl-C stops both.',
         '',
       ].filter(Boolean).join('\n') + '\n');
