@@ -47,6 +47,8 @@ export async function startGateway(configFile: string, logger: Logger, env: Env 
     let shuttingDown = false;
 
     let auth: AuthSystem | null = null;
+    // Limiters survive a reload that leaves `rateLimits` alone: with the memory store their counters are the state.
+    let limits: { key: string; value: ReturnType<typeof createRateLimiters> } | null = null;
     const build = async (cfg: GatewayConfig, up: UpstreamClient): Promise<Runtime> => {
       const nextAuth = cfg.auth ? await createAuthSystem(cfg.auth, store, logger) : null;
       const apiApp = createApiApp({
@@ -57,8 +59,10 @@ export async function startGateway(configFile: string, logger: Logger, env: Env 
         shuttingDown: () => shuttingDown,
       }, nextAuth?.routes ?? null);
       const authenticator = nextAuth?.authenticator ?? null;
-      const limits = createRateLimiters(cfg, store);
-      const built = { config: cfg, authenticator, chains: buildRouteChains(cfg, { upstream: up, apiApp, authenticator, ...limits }) };
+      const limitsKey = JSON.stringify(cfg.rateLimits ?? null);
+      const nextLimits = limits?.key === limitsKey ? limits.value : createRateLimiters(cfg, store);
+      const built = { config: cfg, authenticator, chains: buildRouteChains(cfg, { upstream: up, apiApp, authenticator, ...nextLimits }) };
+      limits = { key: limitsKey, value: nextLimits };
       // The previous auth system stops watching files; requests in flight still hold a working reference.
       auth?.close();
       auth = nextAuth;

@@ -121,6 +121,14 @@ describe('rate limits (memory store)', () => {
     assert.deepEqual(statuses(rs), [200, 200, 200, 429]);
   });
 
+  test('a reload that leaves rateLimits alone keeps the counters (the memory store holds them)', async () => {
+    assert.equal((await gw.request('/api/docs')).status, 429, 'spent by the test before');
+    gw.writeConfig(`${config(files)}`.replace('routes:\n', 'routes:\n  - id: added-by-reload\n    path: /api/market/prices\n    methods: [GET]\n    auth: none\n'));
+    const line = await gw.reload();
+    assert.deepEqual(line.routes_added, ['added-by-reload']);
+    assert.equal((await gw.request('/api/docs')).status, 429);
+  });
+
   test('block duration keeps refusing after the window ends', async () => {
     const rs = await burst(gw, 3, '/api/dashboard/trading');
     assert.deepEqual(statuses(rs), [200, 200, 429]);
