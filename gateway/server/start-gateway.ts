@@ -47,10 +47,14 @@ export async function startGateway(configFile: string, logger: Logger, env: Env 
     let shuttingDown = false;
 
     let auth: AuthSystem | null = null;
+    let authKey = '';
     // Limiters survive a reload that leaves `rateLimits` alone: with the memory store their counters are the state.
     let limits: { key: string; value: ReturnType<typeof createRateLimiters> } | null = null;
     const build = async (cfg: GatewayConfig, up: UpstreamClient): Promise<Runtime> => {
-      const nextAuth = cfg.auth ? await createAuthSystem(cfg.auth, store, logger) : null;
+      // Kept while `auth` is unchanged: login-failure counters and verified tokens live in it.
+      const nextAuthKey = JSON.stringify(cfg.auth ?? null);
+      const reuseAuth = auth !== null && nextAuthKey === authKey;
+      const nextAuth = reuseAuth ? auth : cfg.auth ? await createAuthSystem(cfg.auth, store, logger) : null;
       const apiApp = createApiApp({
         configLoaded: () => true,
         authReady: () => nextAuth?.authenticator.jwksReady() ?? true,
@@ -63,9 +67,10 @@ export async function startGateway(configFile: string, logger: Logger, env: Env 
       const nextLimits = limits?.key === limitsKey ? limits.value : createRateLimiters(cfg, store);
       const built = { config: cfg, authenticator, chains: buildRouteChains(cfg, { upstream: up, apiApp, authenticator, ...nextLimits }) };
       limits = { key: limitsKey, value: nextLimits };
-      // The previous auth system stops watching files; requests in flight still hold a working reference.
-      auth?.close();
+      // A replaced auth system stops watching files; requests in flight still hold a working reference.
+      if (!reuseAuth) auth?.close();
       auth = nextAuth;
+      authKey = nextAuthKey;
       return built;
     };
     let runtime = await build(config, upstream);

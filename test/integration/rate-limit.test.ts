@@ -127,6 +127,8 @@ describe('rate limits (memory store)', () => {
     const line = await gw.reload();
     assert.deepEqual(line.routes_added, ['added-by-reload']);
     assert.equal((await gw.request('/api/docs')).status, 429);
+    // The login-failure counters (in the auth system, kept while `auth` is unchanged) survive too.
+    assert.equal((await gw.request('/api/market/prices?symbols=BTC')).status, 200);
   });
 
   test('block duration keeps refusing after the window ends', async () => {
