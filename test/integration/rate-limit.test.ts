@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Agent } from 'node:https';
 import { after, before, describe, test } from 'node:test';
-import { authConfig, bearer, makeAuthFiles, tokensFor, type AuthFiles } from '../helpers/auth-fixture.js';
+import { authConfig, bearer, login, makeAuthFiles, PASSWORDS, tokensFor, type AuthFiles } from '../helpers/auth-fixture.js';
 import { startGateway, startPairOnRedis, stopAll, stopPair, type ClientResponse, type GatewayHandle, type SharedPair } from '../helpers/gateway.js';
 import { startRedis } from '../helpers/redis-server.js';
 import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
@@ -127,8 +127,20 @@ describe('rate limits (memory store)', () => {
     const line = await gw.reload();
     assert.deepEqual(line.routes_added, ['added-by-reload']);
     assert.equal((await gw.request('/api/docs')).status, 429);
-    // The login-failure counters (in the auth system, kept while `auth` is unchanged) survive too.
-    assert.equal((await gw.request('/api/market/prices?symbols=BTC')).status, 200);
+  });
+
+  test('a reload that leaves auth alone keeps the login-failure counters', async () => {
+    // Its own gateway, with no default policy on the token endpoints, so only the login limiter speaks.
+    const own = await startGateway({ upstreamUrl: mock.url, config: config(files).replace('  default: standard\n', '') });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await login(own, 'carol', 'wrong')).status, 401);
+      assert.equal((await login(own, 'carol', PASSWORDS.carol)).json<{ code: string }>().code, 'auth.too_many_attempts');
+      own.writeConfig(config(files).replace('  default: standard\n', '').replace('routes:\n', 'routes:\n  - id: added-again\n    path: /api/market/prices\n    methods: [GET]\n    auth: none\n'));
+      assert.equal((await own.reload()).msg, 'config reloaded');
+      assert.equal((await login(own, 'carol', PASSWORDS.carol)).json<{ code: string }>().code, 'auth.too_many_attempts');
+    } finally {
+      await own.stop();
+    }
   });
 
   test('block duration keeps refusing after the window ends', async () => {
