@@ -1,15 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
-import { asGatewayError, GatewayError, writeProblem } from '../errors.js';
+import { asGatewayError, writeProblem } from '../errors.js';
 import { createAccessLogger, writeAccessLog } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
-import { checkHost, checkRequest } from './check-request.js';
 import { clientAddress, isTrusted, unmapIPv4 } from './client-address.js';
 import type { Chain } from './compose-chain.js';
-import { normalizeTarget } from './normalize-path.js';
 import { responseHeadersOf, type RequestContext } from './request-context.js';
 import { requestIdFrom } from './request-id.js';
+import { resolveRoute } from './resolve-route.js';
 
 /** What one config produced: swapped as a whole on reload, so a request sees one consistent set. */
 export interface Runtime {
@@ -46,14 +45,13 @@ export function createRequestHandler(deps: HandlerDeps) {
 function createContext(req: IncomingMessage, res: ServerResponse, config: GatewayConfig): RequestContext {
   const peer = unmapIPv4(req.socket.remoteAddress ?? '');
   const peerTrusted = config.trustedProxies !== null && isTrusted(config.trustedProxies, peer);
-  const xff = req.headers['x-forwarded-for'];
   return {
     req, res, config,
     requestId: requestIdFrom(req.headers['x-request-id']),
     startedAt: performance.now(),
     peer,
     peerTrusted,
-    clientIp: peerTrusted ? clientAddress(peer, typeof xff === 'string' ? xff : undefined, config.trustedProxies) : peer,
+    clientIp: peerTrusted ? clientAddress(peer, forwardedFor(req), config.trustedProxies) : peer,
     host: '',
     path: '',
     query: '',
@@ -66,25 +64,22 @@ function createContext(req: IncomingMessage, res: ServerResponse, config: Gatewa
   };
 }
 
-async function route(ctx: RequestContext, runtime: Runtime): Promise<void> {
-  const { req, config } = ctx;
-  ctx.host = checkRequest(req, config.limits.maxHeaders);
-  const target = normalizeTarget(req.url!);
-  if (!target.ok) throw new GatewayError('request.bad_path', target.reason);
-  checkHost(ctx.host, target.path, config.hosts);
-  ctx.path = target.path;
-  ctx.query = target.query;
+function forwardedFor(req: IncomingMessage): string | undefined {
+  const xff = req.headers['x-forwarded-for'];
+  return typeof xff === 'string' ? xff : undefined;
+}
 
+async function route(ctx: RequestContext, runtime: Runtime): Promise<void> {
+  const { req } = ctx;
   // A CORS preflight is routed as the request it announces.
   const preflight = req.method === 'OPTIONS' ? req.headers['access-control-request-method'] : undefined;
-  const match = config.table.match(ctx.path, typeof preflight === 'string' ? preflight : req.method!);
-  if (!match.found) {
-    if (match.allow) throw new GatewayError('route.method_not_allowed', `${req.method} is not allowed here`, { headers: { allow: match.allow.join(', ') } });
-    throw new GatewayError('route.not_found', 'no route matches this path');
-  }
-  ctx.route = match.route;
-  ctx.params = match.params;
-  await runtime.chains.get(match.route)!(ctx);
+  const resolved = resolveRoute(req, ctx.config, typeof preflight === 'string' ? preflight : req.method!);
+  ctx.host = resolved.host;
+  ctx.path = resolved.path;
+  ctx.query = resolved.query;
+  ctx.route = resolved.route;
+  ctx.params = resolved.params;
+  await runtime.chains.get(resolved.route)!(ctx);
 }
 
 function fail(ctx: RequestContext, err: unknown, logger: Logger): void {

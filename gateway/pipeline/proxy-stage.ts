@@ -1,8 +1,9 @@
 import type { Dispatcher } from 'undici';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { limitedBody } from '../upstream/limit-body.js';
+import { headerPolicyFor } from '../upstream/header-policy.js';
 import { identityHeaderNames, identityHeaders } from '../upstream/identity-headers.js';
-import { buildUpstreamHeaders, CREDENTIAL_HEADERS, DEFAULT_IDENTITY_HEADERS, type HeaderPolicy } from '../upstream/request-headers.js';
+import { buildUpstreamHeaders } from '../upstream/request-headers.js';
 import { filterResponseHeaders } from '../upstream/response-headers.js';
 import { isRetryableConnectionError, translateUpstreamError } from '../upstream/translate-error.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
@@ -17,12 +18,7 @@ const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function createProxyStage(route: CompiledRoute, config: GatewayConfig, upstream: UpstreamClient): Stage {
   const names = identityHeaderNames(config);
-  const policy: HeaderPolicy = {
-    identityHeaders: new Set([...DEFAULT_IDENTITY_HEADERS, names.user, names.roles, names.method]),
-    // Authorization goes on only where the route asks for it (the backend may want the raw JWT).
-    remove: new Set([...route.requestRemove, ...CREDENTIAL_HEADERS, ...(route.auth.forwardAuthorization ? [] : ['authorization'])]),
-    set: route.requestSet,
-  };
+  const policy = headerPolicyFor(route, config);
   const preserveHost = config.upstream.preserveHost;
   const retry = config.upstream.retryIdempotent;
 

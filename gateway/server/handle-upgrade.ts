@@ -2,14 +2,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { asGatewayError, GatewayError, rawProblem } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { checkHost, checkRequest } from '../pipeline/check-request.js';
+import { authenticateFor } from '../pipeline/authenticate-stage.js';
+import { requireRole } from '../pipeline/authorize-stage.js';
 import { isTrusted, unmapIPv4 } from '../pipeline/client-address.js';
 import type { Runtime } from '../pipeline/handle-request.js';
-import { normalizeTarget } from '../pipeline/normalize-path.js';
 import { requestIdFrom } from '../pipeline/request-id.js';
-import { authError } from '../auth/auth-error.js';
+import { resolveRoute } from '../pipeline/resolve-route.js';
+import { headerPolicyFor } from '../upstream/header-policy.js';
 import { identityHeaderNames, identityHeaders } from '../upstream/identity-headers.js';
-import { buildUpstreamHeaders, CREDENTIAL_HEADERS, DEFAULT_IDENTITY_HEADERS } from '../upstream/request-headers.js';
+import { buildUpstreamHeaders } from '../upstream/request-headers.js';
 import type { WebSocketProxy } from '../upstream/websocket-proxy.js';
 
 export interface UpgradeDeps {
@@ -38,14 +39,10 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     let routeHeaders: readonly string[] = config.baseResponseHeaders;
     try {
       if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw new GatewayError('request.malformed', 'only WebSocket upgrades are supported');
-      const host = checkRequest(req, config.limits.maxHeaders);
-      const target = normalizeTarget(req.url!);
-      if (!target.ok) throw new GatewayError('request.bad_path', target.reason);
-      checkHost(host, target.path, config.hosts);
-      const match = config.table.match(target.path, 'GET');
-      if (!match.found) throw new GatewayError('route.not_found', 'no route matches this path');
-      routeHeaders = match.route.responseHeaders;
-      if (!match.route.websocket) throw new GatewayError('route.websocket_not_allowed');
+      const target = resolveRoute(req, config, 'GET');
+      const route = target.route;
+      routeHeaders = route.responseHeaders;
+      if (!route.websocket) throw new GatewayError('route.websocket_not_allowed');
       const origin = req.headers.origin;
       if (config.cors && origin !== undefined && !config.cors.origins.includes('*') && !config.cors.origins.includes(origin)) {
         throw new GatewayError('request.origin_not_allowed', 'this origin may not open WebSockets here');
@@ -53,12 +50,10 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       // Browsers cannot set headers on a WebSocket: here alone a token may come as ?access_token=,
       // and it is taken out of the URL before anything is forwarded or logged.
       const { query, token } = takeAccessToken(target.query);
-      const route = match.route;
       let principal = null;
       if (route.auth.mode !== 'none') {
-        principal = await authenticator!.authenticate(req.headers, query, route.auth, token);
-        if (!principal && route.auth.mode === 'required') throw authError('auth.missing_credentials', 'this WebSocket needs a bearer token');
-        if (route.auth.roles && ![...principal!.roles].some((r) => route.auth.roles!.has(r))) throw authError('auth.forbidden', 'missing role');
+        principal = await authenticateFor(route, authenticator!, req.headers, query, token);
+        if (route.auth.roles) requireRole(route, principal!);
       }
       const names = identityHeaderNames(config);
       const peer = unmapIPv4(req.socket.remoteAddress ?? '');
@@ -68,11 +63,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         peerTrusted: config.trustedProxies !== null && isTrusted(config.trustedProxies, peer),
         upgrade: true,
         identity: identityHeaders(names, principal),
-      }, {
-        identityHeaders: new Set([...DEFAULT_IDENTITY_HEADERS, names.user, names.roles, names.method]),
-        remove: new Set([...route.requestRemove, ...CREDENTIAL_HEADERS, ...(route.auth.forwardAuthorization ? [] : ['authorization'])]),
-        set: route.requestSet,
-      });
+      }, headerPolicyFor(route, config));
       const rewritten: Record<string, string> = {};
       for (let i = 0; i < headers.length; i += 2) {
         const name = headers[i]!;
@@ -81,7 +72,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       req.headers = rewritten;
       req.url = target.path + query;
       deps.track(socket);
-      deps.logger.info({ kind: 'access', request_id: requestId, method: 'GET', path: target.path, route: match.route.id, status: 101, upgrade: 'websocket', duration_ms: Math.round(performance.now() - startedAt) });
+      deps.logger.info({ kind: 'access', request_id: requestId, method: 'GET', path: target.path, route: route.id, status: 101, upgrade: 'websocket', duration_ms: Math.round(performance.now() - startedAt) });
       deps.wsProxy().forward(req, socket, head, (err) => {
         deps.logger.warn({ request_id: requestId, cause_code: (err as NodeJS.ErrnoException).code }, 'websocket proxy failed');
         if (socket.writable) socket.end(rawProblem(new GatewayError('upstream.unavailable'), requestId, routeHeaders));
