@@ -7,9 +7,16 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'proxy-authorization', 'proxy-authenticate', 'http2-settings',
 ]);
 
-/** Lower-case names listed in Connection header values ("close" and "keep-alive" included). */
+/**
+ * Lower-case names listed in Connection header values; null when it lists none beyond "close"
+ * and "keep-alive" (hop-by-hop already), which is nearly every message: no Set is made for those.
+ */
 export function connectionListed(values: string | readonly string[] | undefined): Set<string> | null {
   if (values === undefined) return null;
+  if (typeof values === 'string' && values.length <= 10) {
+    const v = values.toLowerCase();
+    if (v === 'keep-alive' || v === 'close') return null;
+  }
   const set = new Set<string>();
   for (const value of typeof values === 'string' ? [values] : values) {
     for (const token of value.split(',')) {

@@ -47,7 +47,10 @@ export function buildUpstreamHeaders(rawHeaders: readonly string[], facts: Upstr
   let incomingProto: string | undefined;
   let incomingHost: string | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
+    const raw = rawHeaders[i]!;
+    // Only "connection" (10) and "x-forwarded-for|host|proto" (15-17) matter here: skip the rest unread.
+    if (raw.length !== 10 && (raw.length < 15 || raw.length > 17)) continue;
+    const name = raw.toLowerCase();
     if (name === 'connection') listed = connectionListed(rawHeaders[i + 1]!);
     else if (facts.peerTrusted) {
       if (name === 'x-forwarded-for') incomingXff = incomingXff ? `${incomingXff}, ${rawHeaders[i + 1]}` : rawHeaders[i + 1];
