@@ -57,6 +57,12 @@ export class GatewayError extends Error {
   }
 }
 
+/** A 429-style error with Retry-After in whole seconds (at least 1), the detail told the same wait. */
+export function retryAfterError(code: ErrorCode, retryAfterMs: number, detail: (seconds: number) => string): GatewayError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new GatewayError(code, detail(seconds), { headers: { 'retry-after': String(seconds) } });
+}
+
 export interface Problem {
   type: string;
   title: string;

@@ -7,7 +7,7 @@ import type { Revocation } from '../auth/revocation.js';
 import type { TokenService } from '../auth/tokens/token-service.js';
 import type { UserDirectory } from '../auth/user-directory.js';
 import type { GatewayConfig } from '../config/compile-config.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, retryAfterError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import type { Limiter } from '../ratelimit/create-limiter.js';
@@ -42,7 +42,7 @@ export function createAuthRoutes(deps: AuthApiDeps): Router {
     const userIpKey = `${username}|${ctx.clientIp}`;
     for (const [limiter, key] of [[deps.loginFailuresByUserIp, userIpKey], [deps.loginFailuresByIp, ipKey]] as const) {
       const { consumed, resetMs } = await limiter.used(key).catch(() => ({ consumed: 0, resetMs: 0 }));
-      if (consumed >= limiter.points) throw tooMany(resetMs);
+      if (consumed >= limiter.points) throw retryAfterError('auth.too_many_attempts', resetMs, (s) => `too many failed logins; try again in ${s} s`);
     }
     const user = await deps.users.authenticate(username, password);
     if (!user) {
@@ -132,11 +132,6 @@ function requireJwtPrincipal(ctx: RequestContext): Principal {
   if (!p) throw authError('auth.missing_credentials');
   if (!p.token || p.token.external) throw authError('auth.invalid_token', 'logout needs an access token issued by this gateway');
   return p;
-}
-
-function tooMany(resetMs: number): GatewayError {
-  const seconds = Math.max(1, Math.ceil(resetMs / 1000));
-  return new GatewayError('auth.too_many_attempts', `too many failed logins; try again in ${seconds} s`, { headers: { 'retry-after': String(seconds) } });
 }
 
 async function storeGuard<T>(op: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js';
+import { retryAfterError, type GatewayError } from '../errors.js';
 import type { PolicyLimiter } from '../ratelimit/policy-limiter.js';
 import type { CompiledRoute } from '../config/compile-config.js';
 import type { Limiter } from '../ratelimit/create-limiter.js';
@@ -32,6 +32,5 @@ export function createUnauthenticatedLimitStage(limiter: Limiter): Stage {
 }
 
 function exceeded(retryAfterMs: number): GatewayError {
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new GatewayError('ratelimit.exceeded', `rate limit reached; retry in ${seconds} s`, { headers: { 'retry-after': String(seconds) } });
+  return retryAfterError('ratelimit.exceeded', retryAfterMs, (s) => `rate limit reached; retry in ${s} s`);
 }
