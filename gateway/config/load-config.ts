@@ -1,16 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import type { core as zcore } from 'zod';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 import { interpolate } from './interpolate.js';
-import { configSchema, type RawConfig } from './schema.js';
+import type { PathIssue } from './schema/path-issue.js';
+import { isGeneratedSecret, isSecretPath, type LoadOptions, type SecretsMode } from './secrets.js';
+import { validateConfig } from './validate-config.js';
 import { compileConfig, type GatewayConfig } from './compile-config.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Read, interpolate, validate and compile a config file. Throws ConfigError with every issue found. */
-export function loadConfig(file: string, env: Env = process.env): GatewayConfig {
+/**
+ * Read, interpolate, validate and compile a config file. Throws ConfigError with every issue
+ * found. `{ secrets: 'optional' }` is for commands that never sign or verify (listing users or
+ * keys): unset or short secrets are then null in the result instead of errors.
+ */
+export function loadConfig(file: string, env?: Env, options?: LoadOptions<'strict'>): GatewayConfig;
+export function loadConfig(file: string, env: Env | undefined, options: LoadOptions<'optional'>): GatewayConfig<'optional'>;
+export function loadConfig(file: string, env: Env = process.env, options: LoadOptions = {}): GatewayConfig<SecretsMode> {
   const shown = relative(process.cwd(), file) || file;
   let text: string;
   try {
@@ -18,10 +25,16 @@ export function loadConfig(file: string, env: Env = process.env): GatewayConfig 
   } catch (err) {
     throw new ConfigError([{ file: shown, line: 1, col: 1, path: '', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? 'error'}` }]);
   }
-  return parseConfigText(text, shown, env);
+  return parse(text, shown, env, options.secrets ?? 'strict');
 }
 
-export function parseConfigText(text: string, file: string, env: Env): GatewayConfig {
+export function parseConfigText(text: string, file: string, env: Env, options?: LoadOptions<'strict'>): GatewayConfig;
+export function parseConfigText(text: string, file: string, env: Env, options: LoadOptions<'optional'>): GatewayConfig<'optional'>;
+export function parseConfigText(text: string, file: string, env: Env, options: LoadOptions = {}): GatewayConfig<SecretsMode> {
+  return parse(text, file, env, options.secrets ?? 'strict');
+}
+
+function parse(text: string, file: string, env: Env, secrets: SecretsMode): GatewayConfig<SecretsMode> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => lines.linePos(offset);
@@ -35,27 +48,43 @@ export function parseConfigText(text: string, file: string, env: Env): GatewayCo
   }
 
   const issues: ConfigIssue[] = [];
+  /** Paths an unset variable emptied: the schema's complaint about the empty value would only echo it. */
+  const emptied = new Set<string>();
   visit(doc, {
-    Scalar(_key, node, path) {
+    Scalar(_key, node, ancestors) {
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
       const { value, missing } = interpolate(node.value, env);
-      for (const name of missing) {
+      const path = formatPath(pathOf(ancestors));
+      const secret = isSecretPath(path);
+      if (missing.length > 0) emptied.add(path);
+      // Optional secrets: the value stays empty and compiles to null.
+      for (const name of secret && secrets === 'optional' ? [] : missing) {
         const { line, col } = at(node.range?.[0] ?? 0);
-        // Secrets get no hint to write a default into the file.
-        const hint = /SECRET|KEY|PASSWORD|TOKEN/i.test(name) ? '' : ` (write \${${name}:-default})`;
-        issues.push({ file, line, col, path: formatPath(pathOf(path)), message: `environment variable ${name} is not set and has no default${hint}` });
+        issues.push({ file, line, col, path, message: unsetMessage(name, path) });
       }
       // An unquoted ${PORT:-8443} should read as the number it names, as YAML would read 8443.
       node.value = node.type === 'PLAIN' ? plainScalar(value) : value;
     },
   });
-  if (issues.length > 0) throw new ConfigError(issues);
 
-  const parsed = configSchema.safeParse(doc.toJS() ?? {});
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.flatMap((issue) => toConfigIssues(issue, doc, file, at)));
+  const result = validateConfig(doc.toJS() ?? {}, secrets);
+  if (!result.ok) {
+    for (const issue of result.issues) {
+      const placed = place(issue, doc, file, at);
+      if (!emptied.has(placed.path)) issues.push(placed);
+    }
   }
-  return compileConfig(parsed.data as RawConfig, { file, locate: (p) => locate(doc, p, file, at) });
+  if (issues.length > 0 || !result.ok) throw new ConfigError(issues.sort((a, b) => a.line - b.line || a.col - b.col));
+  return compileConfig(result.raw, { file, secrets });
+}
+
+function unsetMessage(name: string, path: string): string {
+  const unset = `environment variable ${name} is not set and has no default`;
+  if (isGeneratedSecret(path)) {
+    return `${unset}; set it to at least 32 random bytes (openssl rand -base64 48); \`npm start\` keeps the demo's in .demo/secrets.json`;
+  }
+  // Secrets get no hint to write a default into the file.
+  return isSecretPath(path) || /SECRET|KEY|PASSWORD|TOKEN/i.test(name) ? unset : `${unset} (write \${${name}:-default})`;
 }
 
 function plainScalar(value: string): unknown {
@@ -81,15 +110,9 @@ function pathOf(ancestors: readonly unknown[]): PropertyKey[] {
 
 type At = (offset: number) => { line: number; col: number };
 
-function toConfigIssues(issue: zcore.$ZodIssue, doc: Document, file: string, at: At): ConfigIssue[] {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ ...locateKey(doc, [...issue.path, key], file, at), message: `unknown key "${key}"` }));
-  }
-  if (issue.code === 'invalid_key') {
-    // A record key that failed its own schema: report that schema's words, at the key.
-    return [{ ...locateKey(doc, issue.path, file, at), message: issue.issues[0]?.message ?? issue.message }];
-  }
-  return [{ ...locate(doc, issue.path, file, at), message: issue.message }];
+function place(issue: PathIssue, doc: Document, file: string, at: At): ConfigIssue {
+  const where = issue.at === 'key' ? locateKey(doc, issue.path, file, at) : locate(doc, issue.path, file, at);
+  return { ...where, message: issue.message };
 }
 
 /** The position of the deepest node on `path` that exists: a missing key points at its parent. */

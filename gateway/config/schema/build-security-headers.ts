@@ -1,4 +1,4 @@
-import type { SecurityHeadersConfig, SecurityHeadersOverride } from './schema.js';
+import type { SecurityHeadersConfig, SecurityHeadersOverride } from './security-headers.js';
 
 /**
  * The security headers as a flat [name, value, ...] list, built once per config (and per route

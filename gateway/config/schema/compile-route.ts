@@ -1,0 +1,79 @@
+import type { MatchableRoute } from '../route-table.js';
+import type { RawAuth } from './auth.js';
+import type { RawConfig } from '../schema.js';
+import { compileRouteRateLimit, type RouteRateLimit } from './rate-limits.js';
+import { compileRouteHeaders, type CompiledRouteHeaders } from './route-headers.js';
+import type { RawRoute } from './route.js';
+
+/** Which credentials a route takes. Each mode carries only what it can have: `none` has no methods, only `required` has roles. */
+export type RouteAuth =
+  | { readonly mode: 'none'; readonly jwt: false; readonly apiKey: false; readonly roles: null; readonly forwardAuthorization: false }
+  | { readonly mode: 'optional'; readonly jwt: boolean; readonly apiKey: boolean; readonly roles: null; readonly forwardAuthorization: boolean }
+  /** roles null: any authenticated caller; a set is never empty (the schema asks for at least one). */
+  | { readonly mode: 'required'; readonly jwt: boolean; readonly apiKey: boolean; readonly roles: ReadonlySet<string> | null; readonly forwardAuthorization: boolean };
+
+export interface CompiledRoute extends MatchableRoute, CompiledRouteHeaders {
+  readonly auth: RouteAuth;
+  /** The resolved rate-limit policy and cost per request; null: not limited. */
+  readonly rateLimit: RouteRateLimit | null;
+  /** /healthz and /readyz: answered by the gateway, outside any operator policy. */
+  readonly builtin: boolean;
+  readonly target: 'backend' | 'gateway';
+  readonly websocket: boolean;
+  readonly headersTimeout: number;
+  readonly bodyTimeout: number;
+  readonly bodyLimit: number;
+  /** Cache-Control added when the backend sends none; null: add nothing. */
+  readonly defaultCacheControl: string | null;
+  /** JSON of the route as written, to tell what a reload changed. */
+  readonly source: string;
+}
+
+export const NO_AUTH: RouteAuth = { mode: 'none', jwt: false, apiKey: false, roles: null, forwardAuthorization: false };
+
+/** What the route table and the overlap checks need: id, kind, path and methods (GET implies HEAD). */
+export function routeShape(r: Pick<RawRoute, 'id' | 'path' | 'prefix' | 'methods'>): MatchableRoute {
+  const path = r.prefix ?? r.path;
+  if (path === undefined) throw new Error('unchecked route: neither path nor prefix'); // the route schema refuses it
+  const kind = r.prefix !== undefined ? 'prefix' : path.includes('/:') ? 'pattern' : 'exact';
+  const methods = r.methods ? new Set<string>(r.methods) : null;
+  // RFC 9110 9.3.2: HEAD is GET without the body, so a GET route answers HEAD too.
+  if (methods?.has('GET')) methods.add('HEAD');
+  return {
+    id: r.id ?? `${kind === 'prefix' ? 'prefix' : 'path'}:${path}${r.methods ? `:${r.methods.join(',')}` : ''}`,
+    kind,
+    path: kind === 'prefix' && path !== '/' ? path.replace(/\/$/, '') : path,
+    methods,
+  };
+}
+
+export type RouteInput = Omit<RawRoute, 'cache' | 'securityHeaders' | 'rateLimit' | 'defaultCacheControl'> & Partial<Pick<RawRoute, 'securityHeaders' | 'rateLimit' | 'defaultCacheControl'>>;
+
+export function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: readonly string[], builtin: boolean): CompiledRoute {
+  const auth = compileRouteAuth(r.auth, raw.auth);
+  return {
+    ...routeShape(r),
+    builtin,
+    rateLimit: compileRouteRateLimit(r.rateLimit, raw.rateLimits, builtin),
+    auth,
+    target: r.target,
+    websocket: r.websocket,
+    headersTimeout: r.timeouts.headers ?? raw.upstream.headersTimeout,
+    bodyTimeout: r.timeouts.body ?? raw.upstream.bodyTimeout,
+    bodyLimit: r.bodyLimit ?? raw.limits.bodyLimit,
+    // A browser may keep a response without Cache-Control in its heuristic cache; a user's data should not be kept.
+    defaultCacheControl: r.defaultCacheControl === false ? null : r.defaultCacheControl ?? (auth.mode === 'none' ? null : 'no-store'),
+    ...compileRouteHeaders(r.headers, raw.securityHeaders, r.securityHeaders, baseSecurity),
+    source: JSON.stringify(r),
+  };
+}
+
+function compileRouteAuth(a: RawRoute['auth'], auth: RawAuth | undefined): RouteAuth {
+  if (a === undefined || a.mode === 'none') return NO_AUTH;
+  const common = {
+    jwt: a.methods.includes('jwt'),
+    apiKey: a.methods.includes('apiKey') && auth?.apiKeys !== undefined,
+    forwardAuthorization: a.forwardAuthorization,
+  };
+  return a.mode === 'required' ? { mode: a.mode, ...common, roles: a.roles ? new Set(a.roles) : null } : { mode: a.mode, ...common, roles: null };
+}

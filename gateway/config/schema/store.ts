@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { duration, hostAddress, port } from './fields.js';
+
+/** Shared state: Redis (single, Sentinel or Cluster), or the embedded memory store when absent. */
+
+const node = z.strictObject({ host: hostAddress, port });
+type HostPort = z.output<typeof node>;
+
+const redis = z.strictObject({
+  // "" (what ${REDIS_URL:-} gives when unset) means no Redis: see storeSchema below.
+  url: z.string().regex(/^(rediss?:\/\/.+)?$/, 'expected a redis:// or rediss:// URL').optional(),
+  sentinels: z.array(node).min(1).optional(),
+  name: z.string().min(1).optional(),
+  cluster: z.array(node).min(1).optional(),
+  keyPrefix: z.string().default('gw:'),
+  commandTimeout: duration.default(250),
+  connectTimeout: duration.default(2000),
+});
+
+interface RedisCommon { readonly keyPrefix: string; readonly commandTimeout: number; readonly connectTimeout: number }
+/** Exactly one way to reach Redis; the others are absent, so `if (c.cluster)` narrows. */
+export type RedisConfig = RedisCommon & (
+  | { readonly url: string; readonly sentinels?: undefined; readonly name?: undefined; readonly cluster?: undefined }
+  | { readonly sentinels: HostPort[]; readonly name: string; readonly url?: undefined; readonly cluster?: undefined }
+  | { readonly cluster: HostPort[]; readonly url?: undefined; readonly sentinels?: undefined; readonly name?: undefined }
+);
+export interface StoreConfig { readonly redis?: RedisConfig }
+
+const ONE_MODE = 'give exactly one of "url", "sentinels" (with "name") or "cluster"';
+
+export const storeSchema = z.strictObject({ redis: redis.optional() }).default({})
+  .transform((s, ctx): StoreConfig => {
+    if (!s.redis) return {};
+    const { url, sentinels, name, cluster, ...common } = s.redis;
+    if ([url || undefined, sentinels, cluster].filter((m) => m !== undefined).length > 1) {
+      ctx.addIssue({ code: 'custom', path: ['redis'], message: ONE_MODE });
+      return z.NEVER;
+    }
+    if (cluster) return { redis: { ...common, cluster } };
+    if (sentinels) {
+      if (name) return { redis: { ...common, sentinels, name } };
+      ctx.addIssue({ code: 'custom', path: ['redis', 'name'], message: 'Sentinel needs the master "name"' });
+      return z.NEVER;
+    }
+    if (url) return { redis: { ...common, url } };
+    // An empty Redis URL with no Sentinel or Cluster is the embedded memory store, so one file
+    // serves both: `redis: { url: "${REDIS_URL:-}" }`.
+    if (url === undefined) ctx.addIssue({ code: 'custom', path: ['redis'], message: ONE_MODE });
+    return {};
+  });
