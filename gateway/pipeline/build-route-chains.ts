@@ -37,7 +37,7 @@ export function buildRouteChains(config: GatewayConfig, deps: ChainDeps): Map<Co
     if (route.auth.mode !== 'none' && deps.unauthenticated) stages.push(unauthenticated!);
     if (route.auth.mode !== 'none') stages.push(createAuthenticateStage(route, deps.authenticator!));
     if (route.auth.roles) stages.push(createAuthorizeStage(route));
-    if (route.rateLimit) stages.push(createRateLimitStage(route, deps.policies.get(route.rateLimit.policy)!));
+    if (route.rateLimit) stages.push(createRateLimitStage(route, route.rateLimit, deps.policies.get(route.rateLimit.policy)!));
     // the cache stage slots in here (a later issue): after limits, so hits are limited too.
     stages.push(route.target === 'gateway' ? createGatewayApiStage(deps.apiApp) : createProxyStage(route, config, deps.upstream));
     chains.set(route, composeChain(stages));

@@ -1,6 +1,6 @@
 import { retryAfterError, type GatewayError } from '../errors.js';
 import type { PolicyLimiter } from '../ratelimit/policy-limiter.js';
-import type { CompiledRoute } from '../config/compile-config.js';
+import type { CompiledRoute, RouteRateLimit } from '../config/compile-config.js';
 import type { Limiter } from '../ratelimit/create-limiter.js';
 import type { Stage } from './request-context.js';
 
@@ -9,8 +9,7 @@ import type { Stage } from './request-context.js';
  * the route carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers-11);
  * over the limit: 429 quota-exceeded with Retry-After.
  */
-export function createRateLimitStage(route: CompiledRoute, limiter: PolicyLimiter): Stage {
-  const { cost } = route.rateLimit!;
+export function createRateLimitStage(route: CompiledRoute, { cost }: RouteRateLimit, limiter: PolicyLimiter): Stage {
   return async (ctx, next) => {
     const outcome = await limiter.check(ctx.principal, ctx.clientIp, route.id, cost);
     (ctx.extraHeaders ??= []).push('ratelimit-policy', outcome.rateLimitPolicy, 'ratelimit', outcome.rateLimit);

@@ -23,9 +23,9 @@ export function createRedisClient(config: RedisConfig): Redis | Cluster {
     return new Cluster(config.cluster, { redisOptions: options, enableOfflineQueue: false, lazyConnect: true });
   }
   if (config.sentinels) {
-    return new Redis({ ...options, sentinels: config.sentinels, name: config.name! });
+    return new Redis({ ...options, sentinels: config.sentinels, name: config.name });
   }
-  return new Redis(config.url!, options);
+  return new Redis(config.url, options);
 }
 
 export async function createRedisStore(config: RedisConfig): Promise<Store> {

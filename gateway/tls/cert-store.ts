@@ -20,7 +20,7 @@ export async function createCertStore(tls: GatewayConfig['tls'], hosts: readonly
     const { pair, generated } = await ensureSelfSignedCert(tls.certDir, hosts);
     return { current: pair, generated, watch() {}, close() {} };
   }
-  return { ...createFileCertStore(tls.cert!, tls.key!, tls.watchInterval), generated: false };
+  return { ...createFileCertStore(tls.cert, tls.key, tls.watchInterval), generated: false };
 }
 
 /**
