@@ -1,37 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, formatIssue } from '../../gateway/config/config-error.js';
 import { diffConfig } from '../../gateway/config/diff-config.js';
 import { interpolate } from '../../gateway/config/interpolate.js';
 import { parseConfigText } from '../../gateway/config/load-config.js';
 import { parseDuration, parseSize } from '../../gateway/config/units.js';
-
-const VALID = `listeners:
-  https:
-    port: 8443
-tls:
-  mode: self-signed
-upstream:
-  url: http://127.0.0.1:8000
-routes:
-  - id: a
-    path: /api/a
-    auth: none
-  - id: b
-    prefix: /api/b
-    methods: [GET]
-    auth: none
-`;
-
-function errorsOf(text: string, env: Record<string, string> = {}): string[] {
-  try {
-    parseConfigText(text, 'gw.yaml', env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return err.issues.map(formatIssue);
-  }
-  assert.fail('expected the config to be rejected');
-}
+import { errorsOf, VALID } from './config-fixture.js';
 
 test('config: a valid file compiles, with durations in ms and GET routes answering HEAD', () => {
   const c = parseConfigText(VALID, 'gw.yaml', {});
