@@ -69,10 +69,10 @@ function parse(text: string, file: string, env: Env, secrets: SecretsMode): Gate
 
   const result = validateConfig(doc.toJS() ?? {}, secrets);
   if (!result.ok) {
-    for (const issue of result.issues) {
-      const placed = place(issue, doc, file, at);
-      if (!emptied.has(placed.path)) issues.push(placed);
-    }
+    const placed = result.issues.map((issue) => place(issue, doc, file, at));
+    const fresh = placed.filter((i) => !emptied.has(i.path));
+    // An optional secret left empty reports nothing itself: then the echoes are all there is to say.
+    issues.push(...(issues.length === 0 && fresh.length === 0 ? placed : fresh));
   }
   if (issues.length > 0 || !result.ok) throw new ConfigError(issues.sort((a, b) => a.line - b.line || a.col - b.col));
   return compileConfig(result.raw, { file, secrets });
