@@ -23,6 +23,9 @@ export function createHttpsListener(o: HttpsListenerOptions): Server {
     headersTimeout: o.limits.headersTimeout,
     requestTimeout: o.limits.requestTimeout,
     connectionsCheckingInterval: 1000,
+    // Those timers start with the first request byte; a socket that never sends a ClientHello
+    // is governed by this alone (Node's default: 120 s).
+    handshakeTimeout: o.limits.handshakeTimeout,
     keepAliveTimeout: o.limits.keepAliveTimeout,
     maxHeaderSize: o.limits.maxHeaderSize,
     // Host is checked by the pipeline so the 400 is problem+json with our headers.
@@ -31,7 +34,15 @@ export function createHttpsListener(o: HttpsListenerOptions): Server {
   }, o.onRequest);
   if (o.limits.maxConnections !== undefined) server.maxConnections = o.limits.maxConnections;
   server.on('upgrade', o.onUpgrade);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, o.baseHeaders()));
+  // Once per connection, not per request: which sockets finished the TLS handshake.
+  const established = new WeakSet<Duplex>();
+  server.on('secureConnection', (socket: Duplex) => established.add(socket));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // Before the handshake there is no HTTP to answer in: a write would wait for a handshake that
+    // never comes and hold the socket forever, in CLOSE-WAIT once the peer leaves (measured).
+    if (!established.has(socket)) socket.destroy();
+    else answerClientError(err, socket, o.baseHeaders());
+  });
   server.on('tlsClientError', () => { /* handshake failures are the client's; nothing to answer */ });
   return server;
 }
