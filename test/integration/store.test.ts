@@ -57,6 +57,21 @@ function storeContract(name: string, make: () => Promise<Store>) {
       assert.equal(await store.delete(), 0);
     });
 
+    test('a limiter backend charges points, refuses over the budget, and resets', async () => {
+      const backend = store.createLimiterBackend({ name: `contract-${Math.random()}`, points: 2, durationMs: 60_000 });
+      assert.deepEqual(await backend.peek('k'), { consumed: 0, remaining: 2, msBeforeNext: 0 });
+      assert.equal((await backend.consume('k', 1)).refused, false);
+      const second = await backend.consume('k', 1);
+      assert.equal(second.refused, false);
+      assert.equal(second.remaining, 0);
+      const third = await backend.consume('k', 1);
+      assert.equal(third.refused, true);
+      assert.ok(third.msBeforeNext > 0);
+      assert.equal((await backend.peek('k')).consumed, 3);
+      await backend.reset('k');
+      assert.equal((await backend.consume('k', 1)).refused, false);
+    });
+
     test('ping answers', async () => {
       await store.ping();
     });
