@@ -24,7 +24,7 @@ export function createReload(o: ReloadOptions): () => Promise<{ ok: boolean }> {
     logger.error({ kind: 'reload', errors }, 'config rejected; the running config stays');
     return { ok: false };
   };
-  return async () => {
+  const reloadOnce = async (): Promise<{ ok: boolean }> => {
     let config: GatewayConfig;
     try {
       config = loadConfig(o.configFile, o.env);
@@ -52,5 +52,13 @@ export function createReload(o: ReloadOptions): () => Promise<{ ok: boolean }> {
       restart_needed_for: restartNeeded.length > 0 ? restartNeeded : undefined,
     }, 'config reloaded');
     return { ok: true };
+  };
+  // One at a time: two overlapping reloads would both replace the same runtime, and the parts
+  // the first one built would never be released.
+  let last: Promise<unknown> = Promise.resolve();
+  return () => {
+    const next = last.then(reloadOnce, reloadOnce);
+    last = next;
+    return next;
   };
 }
