@@ -16,7 +16,7 @@ export const AUTH_OPENAPI = {
       post: {
         summary: 'Exchange username and password for an access and a refresh token',
         requestBody: { required: true, content: { 'application/json': { schema: credentials }, 'application/x-www-form-urlencoded': { schema: credentials } } },
-        responses: { 200: tokenPair, 401: problemResponse('Wrong username or password'), 429: problemResponse('Too many failed attempts; see Retry-After') },
+        responses: { 200: tokenPair, 401: problemResponse('Wrong username or password'), 429: problemResponse('Too many failed attempts; see Retry-After'), 503: problemResponse('Token state cannot be checked now (store unavailable)') },
       },
     },
     '/api/auth/refresh': {

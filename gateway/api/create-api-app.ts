@@ -3,9 +3,11 @@ import { asGatewayError, GatewayError, writeProblem } from '../errors.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { responseHeadersOf } from '../pipeline/request-context.js';
 
-/** Readiness checks the data plane supplies; each resolves true when that dependency is fine. */
+/**
+ * Readiness checks the data plane supplies; each resolves true when that dependency is fine.
+ * (No config check: a gateway answering here has a loaded config by construction.)
+ */
 export interface ReadinessProbe {
-  configLoaded(): boolean;
   /** false until an identity provider's first key set has loaded. */
   authReady(): boolean;
   storeReachable(): Promise<boolean>;
@@ -29,7 +31,7 @@ export function createApiApp(probe: ReadinessProbe, authRoutes: Router | null): 
 
   app.get('/readyz', async (_req, res) => {
     const [store, backend] = await Promise.all([probe.storeReachable(), probe.backendReachable()]);
-    const checks = { config: probe.configLoaded(), store, backend, auth: probe.authReady(), accepting: !probe.shuttingDown() };
+    const checks = { store, backend, auth: probe.authReady(), accepting: !probe.shuttingDown() };
     const ready = Object.values(checks).every(Boolean);
     res.status(ready ? 200 : 503).set('cache-control', 'no-store').json({ status: ready ? 'ready' : 'not_ready', checks });
   });

@@ -1,8 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { writeFileAtomically } from './atomic-file.js';
-import { readYamlFile } from './yaml-file.js';
+import { writeFileAtomically } from '../files/atomic-write.js';
+import { readYamlFile } from '../files/yaml-file.js';
 
 /**
  * API keys look like `gwk_<id>_<secret>`: the prefix makes a leaked key recognisable to secret

@@ -1,13 +1,12 @@
 import type { GatewayConfig, RouteAuth } from '../config/compile-config.js';
 import type { Logger } from '../observability/logger.js';
 import { StoreUnavailableError } from '../store/store.js';
-import { checkApiKey, readKeysFile, type ApiKeyRecord } from './api-keys.js';
 import { authError } from './auth-error.js';
+import type { KeyDirectory } from './key-directory.js';
 import type { JwksClient } from './tokens/jwks-client.js';
 import type { Principal } from './principal.js';
 import { principalRevoked, type Revocation } from './revocation.js';
 import { toClaims, translateJoseError, unverifiedIssuer, type TokenService } from './tokens/token-service.js';
-import { watchParsedFile, type WatchedFile } from './watched-file.js';
 
 type AuthConfig = NonNullable<GatewayConfig['auth']>;
 
@@ -25,13 +24,11 @@ export interface Authenticator {
    */
   authenticate(headers: Record<string, string | string[] | undefined>, query: string, auth: RouteAuth, queryToken?: string): Promise<Principal | null>;
   jwksReady(): boolean;
-  close(): void;
 }
 
-export function createAuthenticator(config: AuthConfig, deps: { tokens: TokenService; revocation: Revocation; jwks: JwksClient | null; logger: Logger }): Authenticator {
-  const keys: WatchedFile<Map<string, ApiKeyRecord>> | null = config.apiKeys
-    ? watchParsedFile(config.apiKeys.file, (f) => new Map(readKeysFile(f).map((k) => [k.id, k])), (err) => deps.logger.error({ kind: 'auth', err: err.message }, 'API keys file rejected; the previous keys stay'))
-    : null;
+/** Verifies credentials; owns none of the parts it uses (auth-service.ts closes them). */
+export function createAuthenticator(config: AuthConfig, deps: { tokens: TokenService; revocation: Revocation; jwks: JwksClient | null; keys: KeyDirectory | null; logger: Logger }): Authenticator {
+  const { keys } = deps;
 
   const verifyJwt = async (token: string): Promise<Principal> => {
     const jwks = config.jwks;
@@ -82,17 +79,13 @@ export function createAuthenticator(config: AuthConfig, deps: { tokens: TokenSer
         return principal;
       }
       if (apiKey !== undefined) {
-        if (!auth.apiKey || !keys || !config.apiKeys) throw authError('auth.invalid_api_key', 'this route does not accept API keys');
-        const check = typeof apiKey === 'string' ? checkApiKey(apiKey, config.apiKeys.secret, keys.current()) : { ok: false as const, reason: 'malformed' as const };
+        if (!auth.apiKey || !keys) throw authError('auth.invalid_api_key', 'this route does not accept API keys');
+        const check = typeof apiKey === 'string' ? keys.check(apiKey) : { ok: false as const, reason: 'malformed' as const };
         if (!check.ok) throw authError('auth.invalid_api_key', check.reason === 'expired' ? 'the API key has expired' : 'unknown or revoked API key');
         return { id: check.record.name, roles: new Set(check.record.roles), method: 'apiKey' };
       }
       return null;
     },
     jwksReady: () => deps.jwks?.ready() ?? true,
-    close() {
-      keys?.close();
-      deps.jwks?.close();
-    },
   };
 }

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
+import { watchParsedFile, type WatchedFile } from '../files/watched-file.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { readUsersFile, type UserRecord } from './users-file.js';
-import { watchParsedFile, type WatchedFile } from './watched-file.js';
 
 /** The users file, kept current as `gateway users` rewrites it. */
 export interface UserDirectory {
@@ -11,6 +12,10 @@ export interface UserDirectory {
 }
 
 export function createUserDirectory(file: string | undefined, hasher: PasswordHasher, onError: (err: Error) => void): UserDirectory {
+  // A mistyped path would otherwise start a gateway where every login is a 401 and nothing says why.
+  if (file !== undefined && !existsSync(file)) {
+    throw new Error(`auth.users.file: ${file} does not exist (create it with "gateway users add NAME --role ROLE --config FILE")`);
+  }
   const watched: WatchedFile<Map<string, UserRecord>> | null = file
     ? watchParsedFile(file, (f) => new Map(readUsersFile(f).map((u) => [u.username, u])), onError)
     : null;

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { writeFileAtomically } from './atomic-file.js';
-import { readYamlFile } from './yaml-file.js';
+import { writeFileAtomically } from '../files/atomic-write.js';
+import { readYamlFile } from '../files/yaml-file.js';
 
 /** users.yaml: who may log in. Only argon2id hashes are stored; no password ever is. */
 const userSchema = z.strictObject({

@@ -1,10 +1,8 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Store } from '../store/store.js';
 
 /**
- * The one owner of rate-limiter-flexible. On Redis: its atomic script (one round trip, no
- * read-then-write race), with an in-memory insurance limiter that takes over per instance
- * while Redis is down and hands back when it returns. Without Redis: memory.
+ * A limiter over the store's counter backend (store/limiter-backend.ts): on Redis shared by
+ * every instance, with in-memory insurance while Redis is down; without Redis, in memory.
  */
 export type Decision = { allowed: true; remaining: number; resetMs: number } | { allowed: false; retryAfterMs: number };
 
@@ -24,34 +22,18 @@ export interface LimiterOptions {
 }
 
 export function createLimiter(store: Store, o: LimiterOptions): Limiter {
-  const base = {
-    keyPrefix: `${store.keyPrefix}rl:${o.name}`,
-    points: o.points,
-    duration: Math.max(1, Math.ceil(o.durationMs / 1000)),
-    blockDuration: o.blockMs ? Math.ceil(o.blockMs / 1000) : 0,
-  };
-  const memory = new RateLimiterMemory(base);
-  const limiter: RateLimiterAbstract = store.kind === 'redis'
-    ? new RateLimiterRedis({ ...base, storeClient: store.redisClient, insuranceLimiter: memory, rejectIfRedisNotReady: true })
-    : memory;
-
+  const backend = store.createLimiterBackend(o);
   return {
     points: o.points,
     async consume(key, points = 1) {
-      try {
-        const res = await limiter.consume(key, points);
-        return { allowed: true, remaining: res.remainingPoints, resetMs: res.msBeforeNext };
-      } catch (err) {
-        if (err instanceof RateLimiterRes) return { allowed: false, retryAfterMs: Math.max(1000, err.msBeforeNext) };
-        throw err;
-      }
+      const w = await backend.consume(key, points);
+      // Retry-After has one-second resolution: never tell a client to come back in 0 s.
+      return w.refused ? { allowed: false, retryAfterMs: Math.max(1000, w.msBeforeNext) } : { allowed: true, remaining: w.remaining, resetMs: w.msBeforeNext };
     },
     async used(key) {
-      const res = await limiter.get(key);
-      return res ? { consumed: res.consumedPoints, resetMs: res.msBeforeNext } : { consumed: 0, resetMs: 0 };
+      const w = await backend.peek(key);
+      return { consumed: w.consumed, resetMs: w.msBeforeNext };
     },
-    async reset(key) {
-      await limiter.delete(key);
-    },
+    reset: (key) => backend.reset(key),
   };
 }

@@ -73,7 +73,7 @@ function keyFor(limit: LimitConfig, p: Principal | null, clientIp: string, route
   for (const k of limit.key) {
     if (k === 'route') parts.push(`r:${routeId}`);
     else if (k === 'ip' || p === null) parts.push(`ip:${clientIp}`); // anonymous callers are keyed by address
-    else if (k === 'apiKey') parts.push(p.method === 'apiKey' ? `k:${p.id}` : `u:${p.id}`);
+    // `user` and `apiKey` both mean "the verified caller": a key's budget is its own, a user's theirs.
     else parts.push(p.method === 'apiKey' ? `k:${p.id}` : `u:${p.id}`);
   }
   return parts.join('|');

@@ -1,3 +1,4 @@
+import { memoryLimiterBackend } from './limiter-backend.js';
 import type { Store } from './store.js';
 
 interface Entry {
@@ -25,8 +26,8 @@ export function createMemoryStore(now: () => number = Date.now, sweepEveryMs = 3
   const toBuffer = (v: Buffer | string) => (typeof v === 'string' ? Buffer.from(v) : Buffer.from(v));
 
   return {
-    kind: 'memory',
-    keyPrefix: '',
+    describe: () => 'memory',
+    createLimiterBackend: memoryLimiterBackend,
     async get(key) {
       return live(key)?.value ?? null;
     },

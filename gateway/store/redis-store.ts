@@ -1,40 +1,17 @@
-import { Redis, Cluster, type RedisOptions } from 'ioredis';
-import type { GatewayConfig } from '../config/compile-config.js';
+import type { Logger } from '../observability/logger.js';
+import { redisLimiterBackend } from './limiter-backend.js';
+import { createRedisClient, logConnectionChanges, type RedisConfig } from './redis-client.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
-type RedisConfig = NonNullable<GatewayConfig['store']['redis']>;
-
-/**
- * The one owner of ioredis. The request-path client never queues behind an outage (security
- * notes, item 11): no offline queue, one retry, a command timeout of a few hundred ms. A Redis
- * failure is then an immediate StoreUnavailableError instead of a hung request.
- */
-export function createRedisClient(config: RedisConfig): Redis | Cluster {
-  const options: RedisOptions = {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: config.commandTimeout,
-    connectTimeout: config.connectTimeout,
-    // Reconnect forever, backing off to 2 s: the gateway keeps serving while Redis is away.
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-    lazyConnect: true,
-  };
-  if (config.cluster) {
-    return new Cluster(config.cluster, { redisOptions: options, enableOfflineQueue: false, lazyConnect: true });
-  }
-  if (config.sentinels) {
-    return new Redis({ ...options, sentinels: config.sentinels, name: config.name });
-  }
-  return new Redis(config.url, options);
-}
-
-export async function createRedisStore(config: RedisConfig): Promise<Store> {
+export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger, 'warn' | 'info'>): Promise<Store> {
   const client = createRedisClient(config);
-  client.on('error', () => { /* surfaced per command as StoreUnavailableError; logged by readiness */ });
+  client.on('error', () => { /* surfaced per command as StoreUnavailableError; changes logged below */ });
+  const connection = logger ? logConnectionChanges(client, logger) : null;
   try {
     await client.connect();
-  } catch {
+  } catch (err) {
     // Start anyway: /readyz reports the store, requests fail fast, ioredis keeps reconnecting.
+    connection?.startFailed(err);
   }
   const prefix = config.keyPrefix;
   const run = async <T>(op: () => Promise<T>): Promise<T> => {
@@ -46,9 +23,8 @@ export async function createRedisStore(config: RedisConfig): Promise<Store> {
   };
 
   return {
-    kind: 'redis',
-    keyPrefix: prefix,
-    redisClient: client,
+    describe: () => 'redis',
+    createLimiterBackend: (o) => redisLimiterBackend(client, prefix, o),
     get: (key) => run(() => client.getBuffer(prefix + key)),
     getMany: (keys) => run(() => (keys.length === 0 ? Promise.resolve([]) : client.mgetBuffer(...keys.map((k) => prefix + k)))),
     set: (key, value, ttlMs) => run(async () => {
@@ -63,6 +39,7 @@ export async function createRedisStore(config: RedisConfig): Promise<Store> {
       await client.ping();
     }),
     close: async () => {
+      connection?.closing();
       try {
         await client.quit();
       } catch {

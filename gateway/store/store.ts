@@ -5,11 +5,13 @@
  * caller decides to fail open or closed.
  */
 export interface Store {
-  readonly kind: 'memory' | 'redis';
-  /** Prefix of every key this store writes; other writers (rate limiter) put theirs under it. */
-  readonly keyPrefix: string;
-  /** The ioredis client, only for rate-limiter-flexible's atomic scripts (ratelimit/ owns that use). */
-  readonly redisClient?: unknown;
+  /** What backs this store, for the startup log line ("memory", "redis"). */
+  describe(): string;
+  /**
+   * A counter budget kept where this store keeps its state: on Redis one atomic script per
+   * charge, with per-instance memory insurance while Redis is down; in memory for one instance.
+   */
+  createLimiterBackend(o: LimiterBackendOptions): LimiterBackend;
   get(key: string): Promise<Buffer | null>;
   /** One round trip. On Redis Cluster the keys must share a hash tag (`{user}`). */
   getMany(keys: readonly string[]): Promise<(Buffer | null)[]>;
@@ -23,6 +25,30 @@ export interface Store {
   ttl(key: string): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface LimiterBackendOptions {
+  /** Unique per budget: it names the keys, so two limiters with one name share counters. */
+  name: string;
+  points: number;
+  durationMs: number;
+  /** Once the points are spent, refuse for this long (0: until the window ends). */
+  blockMs?: number;
+}
+
+/** A budget's window for one key. `consumed` may pass `points` while refused. */
+export interface LimiterWindow {
+  consumed: number;
+  remaining: number;
+  msBeforeNext: number;
+}
+
+export interface LimiterBackend {
+  /** Charges `points` to `key`; `refused` when that goes over the budget. */
+  consume(key: string, points: number): Promise<LimiterWindow & { refused: boolean }>;
+  /** The window without charging; consumed 0 when none is open. */
+  peek(key: string): Promise<LimiterWindow>;
+  reset(key: string): Promise<void>;
 }
 
 export class StoreUnavailableError extends Error {

@@ -1,6 +1,7 @@
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { GatewayConfig } from '../config/compile-config.js';
+import { pollFile } from '../files/poll-file.js';
 import { ensureSelfSignedCert, type CertPair } from './self-signed-cert.js';
 import { secureContextOptions } from './tls-options.js';
 
@@ -12,20 +13,20 @@ export interface CertStore {
   readonly current: CertPair;
   /** Calls back with a new, already-validated pair whenever the source changes. */
   watch(onChange: (pair: CertPair) => void, onError: (err: Error) => void): void;
+  /** Stops this store's watches only: a successor built on a reload may watch the same files. */
   close(): void;
 }
 
-export async function createCertStore(tls: GatewayConfig['tls'], hosts: readonly string[]): Promise<CertStore & { generated: boolean }> {
+export async function createCertStore(tls: GatewayConfig['tls'], hosts: readonly string[]): Promise<CertStore> {
   if (tls.mode === 'self-signed') {
-    const { pair, generated } = await ensureSelfSignedCert(tls.certDir, hosts);
-    return { current: pair, generated, watch() {}, close() {} };
+    const { pair } = await ensureSelfSignedCert(tls.certDir, hosts);
+    return { current: pair, watch() {}, close() {} };
   }
-  return { ...createFileCertStore(tls.cert, tls.key, tls.watchInterval), generated: false };
+  return createFileCertStore(tls.cert, tls.key, tls.watchInterval);
 }
 
 /**
- * Cert and key files, re-read when either changes. Polling (fs.watchFile) survives the
- * write-temp-and-rename that certbot and Kubernetes secrets do, which fs.watch does not.
+ * Cert and key files, re-read when either changes (polled, see files/poll-file.ts).
  * A half-written or mismatched pair is rejected and the old one keeps serving.
  */
 function createFileCertStore(certFile: string, keyFile: string, intervalMs: number): CertStore {
@@ -34,6 +35,7 @@ function createFileCertStore(certFile: string, keyFile: string, intervalMs: numb
     createSecureContext(secureContextOptions(pair.cert, pair.key)); // throws on a bad or mismatched pair
     return pair;
   };
+  const releases: (() => void)[] = [];
   const store = {
     current: read(),
     watch(onChange: (pair: CertPair) => void, onError: (err: Error) => void) {
@@ -47,12 +49,10 @@ function createFileCertStore(certFile: string, keyFile: string, intervalMs: numb
           onError(err as Error);
         }
       };
-      watchFile(certFile, { interval: intervalMs }, check);
-      watchFile(keyFile, { interval: intervalMs }, check);
+      releases.push(pollFile(certFile, intervalMs, check), pollFile(keyFile, intervalMs, check));
     },
     close() {
-      unwatchFile(certFile);
-      unwatchFile(keyFile);
+      for (const release of releases.splice(0)) release();
     },
   };
   return store;

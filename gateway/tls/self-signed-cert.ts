@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import selfsigned from 'selfsigned';
+import { writeFileAtomically } from '../files/atomic-write.js';
 
 export interface CertPair {
   cert: string;
@@ -39,8 +40,8 @@ export async function ensureSelfSignedCert(dir: string, hosts: readonly string[]
     ],
   });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeAtomically(join(dir, KEY_FILE), pems.private, 0o600);
-  writeAtomically(join(dir, CERT_FILE), pems.cert, 0o644);
+  writeFileAtomically(join(dir, KEY_FILE), pems.private, 0o600);
+  writeFileAtomically(join(dir, CERT_FILE), pems.cert, 0o644);
   return { pair: { cert: pems.cert, key: pems.private }, generated: true };
 }
 
@@ -61,10 +62,4 @@ function stillGood(certPem: string, names: readonly string[], now: Date): boolea
   } catch {
     return false;
   }
-}
-
-function writeAtomically(file: string, content: string, mode: number): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode });
-  renameSync(tmp, file);
 }

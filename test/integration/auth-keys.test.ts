@@ -71,40 +71,59 @@ function startIdp(): Promise<{ url: string; keys: JWK[]; fetches: () => number; 
   })));
 }
 
+const k1 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const k2 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const idpToken = (key: typeof k1, kid: string, sub = 'erin', roles = ['trader']) => new SignJWT({ roles })
+  .setProtectedHeader({ alg: 'ES256', kid }).setSubject(sub).setIssuer('https://idp.test').setAudience('trading-api')
+  .setIssuedAt().setExpirationTime('5m').setJti(`idp-${Math.random()}`).sign(key.privateKey);
+const jwksAuth = (url: string) => `  jwks:\n    url: ${url}\n    issuer: https://idp.test\n    audience: trading-api\n    algorithms: [ES256]\n    cooldown: 1s\n`;
+
+async function waitUntilReady(gw: GatewayHandle): Promise<number> {
+  let status = 503;
+  for (let i = 0; i < 40 && status !== 200; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    status = (await gw.request('/readyz')).status;
+  }
+  return status;
+}
+
+describe('JWKS readiness', () => {
+  test('/readyz is not ready until the first key set has loaded', async () => {
+    const idp = await startIdp();
+    idp.failing(true);
+    const mock = await startMock();
+    let gw: GatewayHandle | undefined;
+    try {
+      gw = await startGateway({ upstreamUrl: mock.url, config: authConfig(await makeAuthFiles(), { auth: jwksAuth(idp.url) }) });
+      const before = await gw.request('/readyz');
+      assert.equal(before.status, 503);
+      assert.equal(before.json<{ checks: { auth: boolean } }>().checks.auth, false);
+      idp.keys.push({ ...(await exportJWK(k1.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' });
+      idp.failing(false);
+      assert.equal(await waitUntilReady(gw), 200);
+    } finally {
+      await stopAll(gw, mock);
+      idp.close();
+    }
+  });
+});
+
+/** Each test starts from a gateway that has loaded k1 and a provider that answers. */
 describe('tokens from an external identity provider (JWKS)', () => {
   let mock: MockHandle;
   let gw: GatewayHandle;
   let idp: Awaited<ReturnType<typeof startIdp>>;
-  const k1 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const k2 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const idpToken = (key: typeof k1, kid: string, sub = 'erin', roles = ['trader']) => new SignJWT({ roles })
-    .setProtectedHeader({ alg: 'ES256', kid }).setSubject(sub).setIssuer('https://idp.test').setAudience('trading-api')
-    .setIssuedAt().setExpirationTime('5m').setJti(`idp-${Math.random()}`).sign(key.privateKey);
 
   before(async () => {
     idp = await startIdp();
-    idp.failing(true);
+    idp.keys.push({ ...(await exportJWK(k1.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' });
     mock = await startMock();
-    const files = await makeAuthFiles();
-    gw = await startGateway({ upstreamUrl: mock.url, config: authConfig(files, { auth: `  jwks:\n    url: ${idp.url}\n    issuer: https://idp.test\n    audience: trading-api\n    algorithms: [ES256]\n    cooldown: 1s\n` }) });
+    gw = await startGateway({ upstreamUrl: mock.url, config: authConfig(await makeAuthFiles(), { auth: jwksAuth(idp.url) }) });
+    assert.equal(await waitUntilReady(gw), 200);
   });
   after(async () => {
     await stopAll(gw, mock);
     idp?.close();
-  });
-
-  test('/readyz is not ready until the first key set has loaded', async () => {
-    const before = await gw.request('/readyz');
-    assert.equal(before.status, 503);
-    assert.equal(before.json<{ checks: { auth: boolean } }>().checks.auth, false);
-    idp.keys.push({ ...(await exportJWK(k1.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' });
-    idp.failing(false);
-    let status = 503;
-    for (let i = 0; i < 40 && status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await gw.request('/readyz')).status;
-    }
-    assert.equal(status, 200);
   });
 
   test('a provider token opens routes with its subject and roles; the gateway\'s own tokens still work', async () => {
@@ -116,7 +135,7 @@ describe('tokens from an external identity provider (JWKS)', () => {
   });
 
   test('forged kids cannot cause a fetch storm: 50 unknown-kid tokens, at most one fetch per cool-down', async () => {
-    await new Promise((r) => setTimeout(r, 1100)); // let the cool-down from the first load pass
+    await new Promise((r) => setTimeout(r, 1100)); // let the cool-down from any earlier fetch pass
     const before = idp.fetches();
     const forged = await Promise.all(Array.from({ length: 50 }, (_, i) => idpToken(k2, `forged-${i}`)));
     const results = await Promise.all(forged.map((t) => gw.request('/api/portfolio', { headers: bearer(t) })));
@@ -126,11 +145,14 @@ describe('tokens from an external identity provider (JWKS)', () => {
 
   test('when the provider fails, the last good keys keep verifying', async () => {
     idp.failing(true);
-    await new Promise((r) => setTimeout(r, 1100));
-    await gw.request('/api/portfolio', { headers: bearer(await idpToken(k2, 'unknown')) }); // triggers a failing fetch
-    const res = await gw.request('/api/portfolio', { headers: bearer(await idpToken(k1, 'k1')) });
-    assert.equal(res.status, 200);
-    idp.failing(false);
+    try {
+      await new Promise((r) => setTimeout(r, 1100));
+      await gw.request('/api/portfolio', { headers: bearer(await idpToken(k2, 'unknown')) }); // triggers a failing fetch
+      const res = await gw.request('/api/portfolio', { headers: bearer(await idpToken(k1, 'k1')) });
+      assert.equal(res.status, 200);
+    } finally {
+      idp.failing(false);
+    }
   });
 
   test('a rotated-in key is fetched on first sight of its kid', async () => {

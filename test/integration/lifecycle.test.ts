@@ -55,7 +55,8 @@ describe('reload and shutdown', () => {
     const line = await gw.reload();
     assert.equal(line.msg, 'config rejected; the running config stays');
     assert.match(JSON.stringify(line.errors), /gateway\.yaml:\d+:\d+ upstream\.headersTimeout: expected a duration like \\"30s\\", got \\"soon\\"/);
-    assert.equal((await gw.request('/api/market/prices?symbols=ETH')).status, 200);
+    // A route every config of this suite has: the check does not depend on what another test reloaded.
+    assert.equal((await gw.request('/api/dashboard/overview')).status, 200);
   });
 
   test('/healthz and /readyz are answered by the gateway', async () => {
@@ -65,7 +66,7 @@ describe('reload and shutdown', () => {
     assert.deepEqual(health.json(), { status: 'ok' });
     const ready = await gw.request('/readyz');
     assert.equal(ready.status, 200);
-    assert.deepEqual(ready.json<{ checks: unknown }>().checks, { config: true, store: true, backend: true, auth: true, accepting: true });
+    assert.deepEqual(ready.json<{ checks: unknown }>().checks, { store: true, backend: true, auth: true, accepting: true });
     const after = await mock.counters();
     assert.equal(after['GET /healthz'], undefined);
     assert.equal(after['GET /readyz'], undefined);

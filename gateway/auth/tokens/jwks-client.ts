@@ -11,9 +11,6 @@ import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPaylo
 export interface JwksClient {
   ready(): boolean;
   verify(token: string, options: { issuer: string; audience: string; algorithms: string[]; clockTolerance: number }): Promise<JWTPayload>;
-  /** Fetches now (single flight); resolves false on failure. */
-  refresh(): Promise<boolean>;
-  fetchCount(): number;
   close(): void;
 }
 
@@ -21,13 +18,12 @@ export function createJwksClient(url: string, refreshIntervalMs: number, cooldow
   let keys: ReturnType<typeof createLocalJWKSet> | null = null;
   let pending: Promise<boolean> | null = null;
   let lastAttempt = -Infinity;
-  let fetches = 0;
   let closed = false;
 
+  /** Fetches now (single flight); resolves false on failure. */
   const refresh = (): Promise<boolean> => {
     pending ??= (async () => {
       lastAttempt = now();
-      fetches += 1;
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(5000), headers: { accept: 'application/json' } });
         if (!res.ok) throw new Error(`JWKS fetch answered ${res.status}`);
@@ -52,8 +48,6 @@ export function createJwksClient(url: string, refreshIntervalMs: number, cooldow
 
   return {
     ready: () => keys !== null,
-    refresh,
-    fetchCount: () => fetches,
     async verify(token, o) {
       const attempt = async () => {
         if (!keys) throw new errors.JWKSNoMatchingKey();

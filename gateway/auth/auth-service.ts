@@ -1,0 +1,106 @@
+import type { GatewayConfig } from '../config/compile-config.js';
+import type { Logger } from '../observability/logger.js';
+import type { Store } from '../store/store.js';
+import { authError } from './auth-error.js';
+import { createAuthenticator, type Authenticator } from './authenticator.js';
+import { createKeyDirectory, type KeyDirectory } from './key-directory.js';
+import { createPasswordHasher } from './password-hasher.js';
+import type { Principal } from './principal.js';
+import { rotateRefreshToken } from './refresh-rotation.js';
+import { createRevocation } from './revocation.js';
+import { storeGuard } from './store-guard.js';
+import { createJwksClient } from './tokens/jwks-client.js';
+import { createTokenService, type TokenPair } from './tokens/token-service.js';
+import { createUserDirectory, type UserDirectory } from './user-directory.js';
+import type { UserRecord } from './users-file.js';
+
+type AuthConfig = NonNullable<GatewayConfig['auth']>;
+
+/**
+ * What authentication does, for whoever serves it (the control plane's routes, the pipeline's
+ * authenticate stage). No HTTP here: failures are GatewayErrors with auth.* codes.
+ */
+export interface AuthService {
+  /** Verifies bearer tokens and API keys on requests. */
+  readonly authenticator: Authenticator;
+  readonly users: UserDirectory;
+  /** null when no API keys file is configured. */
+  readonly keys: KeyDirectory | null;
+  /** A token pair for the right password; null otherwise (wrong password, unknown or disabled user: same time). */
+  login(username: string, password: string): Promise<{ user: UserRecord; tokens: TokenPair } | null>;
+  /** Rotates a refresh token (refresh-rotation.ts). */
+  refresh(refreshToken: string): Promise<TokenPair>;
+  /** Revokes the caller's access token and session, and the session of `refreshToken` if it is theirs. */
+  logout(principal: Principal, refreshToken?: string): Promise<void>;
+  /** Every token of `user` issued up to now stops working, on every instance. */
+  revokeAll(user: string): Promise<void>;
+  /** false until an identity provider's first key set has loaded. */
+  ready(): boolean;
+  /** Stops this service's file watches and timers only. */
+  close(): void;
+}
+
+export interface AuthDeps {
+  store: Store;
+  logger: Logger;
+  clock: () => number;
+}
+
+/** Built once per `auth` section: keys imported, files read and watched. */
+export async function createAuthService(config: AuthConfig, deps: AuthDeps): Promise<AuthService> {
+  const { store, logger, clock } = deps;
+  const tokens = await createTokenService(config.jwt, clock);
+  const hasher = await createPasswordHasher(config.argon2);
+  const revocation = createRevocation(store, config.jwt.refreshTtl, clock);
+  const owned: { close(): void }[] = [];
+  let users: UserDirectory;
+  let keys: KeyDirectory | null;
+  try {
+    users = own(createUserDirectory(config.users?.file, hasher, (err) => logger.error({ kind: 'auth', err: err.message }, 'users file rejected; the previous users stay')));
+    keys = config.apiKeys
+      ? own(createKeyDirectory(config.apiKeys.file, config.apiKeys.secret, (err) => logger.error({ kind: 'auth', err: err.message }, 'API keys file rejected; the previous keys stay'), clock))
+      : null;
+  } catch (err) {
+    for (const o of owned) o.close(); // a half-built service releases its watches
+    throw err;
+  }
+  const jwks = config.jwks
+    ? own(createJwksClient(config.jwks.url, config.jwks.refreshInterval, config.jwks.cooldown, (err) => logger.warn({ kind: 'auth', err: err.message }, 'JWKS fetch failed; keeping the last good keys'), clock))
+    : null;
+  const authenticator = createAuthenticator(config, { tokens, revocation, jwks, keys, logger });
+
+  function own<T extends { close(): void }>(part: T): T {
+    owned.push(part);
+    return part;
+  }
+
+  return {
+    authenticator,
+    users,
+    keys,
+    async login(username, password) {
+      // With onStoreError: deny, tokens issued now would get 503 on every use until the store
+      // returns: refuse the login itself with that answer instead of handing out dead tokens.
+      if (config.onStoreError === 'deny') await storeGuard(() => store.ping(), 'sign-in is unavailable while token state cannot be checked');
+      const user = await users.authenticate(username, password);
+      return user ? { user, tokens: await tokens.issuePair(user.username, user.roles) } : null;
+    },
+    refresh: (refreshToken) => storeGuard(() => rotateRefreshToken(refreshToken, { tokens, revocation, store, users, graceMs: config.jwt.refreshGrace, now: clock })),
+    async logout(principal, refreshToken) {
+      const token = principal.token;
+      if (!token || token.external) throw authError('auth.invalid_token', 'logout needs an access token issued by this gateway');
+      await storeGuard(async () => {
+        await revocation.revokeToken(principal.id, token.jti, token.expiresAt);
+        if (token.family) await revocation.revokeFamily(principal.id, token.family);
+        if (!refreshToken) return;
+        const claims = await tokens.verifyRefresh(refreshToken).catch(() => null);
+        if (claims && claims.sub === principal.id) await revocation.revokeFamily(claims.sub, claims.fam);
+      });
+    },
+    revokeAll: (user) => storeGuard(() => revocation.revokeAll(user)),
+    ready: () => authenticator.jwksReady(),
+    close() {
+      for (const o of owned) o.close();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { watchParsedFile } from '../files/watched-file.js';
+import { checkApiKey, readKeysFile, type KeyCheck } from './api-keys.js';
+
+/** The API keys file, kept current as `gateway keys` rewrites it: a revoked key stops at the next poll. */
+export interface KeyDirectory {
+  /** The key's record when it is known, matches its HMAC and has not expired. */
+  check(key: string): KeyCheck;
+  close(): void;
+}
+
+export function createKeyDirectory(file: string, secret: string, onError: (err: Error) => void, now: () => number = Date.now): KeyDirectory {
+  const watched = watchParsedFile(file, (f) => new Map(readKeysFile(f).map((k) => [k.id, k])), onError);
+  return {
+    check: (key) => checkApiKey(key, secret, watched.current(), now()),
+    close: () => watched.close(),
+  };
+}

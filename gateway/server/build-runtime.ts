@@ -1,0 +1,61 @@
+import { createApiApp } from '../api/create-api-app.js';
+import { createAuthRoutes } from '../api/auth-routes.js';
+import { createAuthService } from '../auth/auth-service.js';
+import type { GatewayConfig } from '../config/compile-config.js';
+import type { Logger } from '../observability/logger.js';
+import { buildRouteChains } from '../pipeline/build-route-chains.js';
+import { createLoginLimiters } from '../ratelimit/login-limiters.js';
+import { createRateLimiters } from '../ratelimit/create-rate-limiters.js';
+import type { Store } from '../store/store.js';
+import { createCertStore } from '../tls/cert-store.js';
+import { createUpstreamClient } from '../upstream/upstream-client.js';
+import { createWebSocketProxy } from '../upstream/websocket-proxy.js';
+import { partsToBuild, releaseReplaced, type GatewayRuntime, type Part } from './runtime-parts.js';
+
+/** What a runtime is built with but does not own: the store outlives every runtime. */
+export interface RuntimeDeps {
+  store: Store;
+  clock: () => number;
+  logger: Logger;
+  shuttingDown(): boolean;
+}
+
+/**
+ * A complete runtime for `config`. Given the runtime it will replace and what changed, it keeps
+ * the parts runtime-parts.ts says may be kept and builds the rest; nothing running is touched.
+ * If any part fails, what was built here is released and the error thrown: the caller still has
+ * the old runtime, whole.
+ */
+export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, previous?: { runtime: GatewayRuntime; sectionsChanged: readonly string[] }): Promise<GatewayRuntime> {
+  const toBuild = partsToBuild(previous?.sectionsChanged ?? 'all');
+  const made: Partial<Record<Part, unknown>> = {};
+  const part = async <K extends Part>(name: K, make: () => GatewayRuntime[K] | Promise<GatewayRuntime[K]>): Promise<GatewayRuntime[K]> => {
+    if (!toBuild.has(name)) return previous!.runtime[name];
+    const value = await make();
+    made[name] = value;
+    return value;
+  };
+
+  try {
+    const upstream = await part('upstream', () => {
+      const client = createUpstreamClient(config.upstream);
+      return { client, ws: createWebSocketProxy(client.origin) };
+    });
+    const certs = await part('certs', () => createCertStore(config.tls, [...(config.hosts ?? [])]));
+    const auth = await part('auth', () => (config.auth ? createAuthService(config.auth, deps) : null));
+    const loginLimiters = await part('loginLimiters', () => (config.auth ? createLoginLimiters(config.auth.login, deps.store) : null));
+    const rateLimiters = await part('rateLimiters', () => createRateLimiters(config, deps.store));
+    const apiApp = await part('apiApp', () => createApiApp({
+      authReady: () => auth?.ready() ?? true,
+      storeReachable: () => deps.store.ping().then(() => true, () => false),
+      backendReachable: () => upstream.client.reachable(config.upstream.healthPath, 1000),
+      shuttingDown: deps.shuttingDown,
+    }, auth && loginLimiters ? createAuthRoutes({ auth, loginLimiters, logger: deps.logger }) : null));
+    const authenticator = auth?.authenticator ?? null;
+    const chains = await part('chains', () => buildRouteChains(config, { upstream: upstream.client, apiApp, authenticator, ...rateLimiters }));
+    return { config, authenticator, chains, auth, loginLimiters, rateLimiters, upstream, certs, apiApp };
+  } catch (err) {
+    await releaseReplaced(made as Partial<GatewayRuntime>, previous?.runtime ?? null);
+    throw err;
+  }
+}

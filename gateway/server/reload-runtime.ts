@@ -1,0 +1,64 @@
+import type { GatewayConfig } from '../config/compile-config.js';
+import { ConfigError } from '../config/config-error.js';
+import { diffConfig } from '../config/diff-config.js';
+import { loadConfig, type Env } from '../config/load-config.js';
+import { buildRuntime, type RuntimeDeps } from './build-runtime.js';
+import { releaseReplaced, RESTART_NEEDED, type GatewayRuntime } from './runtime-parts.js';
+
+export interface ReloadOptions {
+  configFile: string;
+  env: Env;
+  deps: RuntimeDeps;
+  current(): GatewayRuntime;
+  /** Makes `next` the runtime new requests see (and the listener's certificate, if it changed). */
+  switchTo(next: GatewayRuntime): void;
+}
+
+/**
+ * Reload = build new, switch, release old (design.md, server/). A file that does not load or a
+ * part that fails to build leaves the running runtime as it was, and says why in the log.
+ */
+export function createReload(o: ReloadOptions): () => Promise<{ ok: boolean }> {
+  const { logger } = o.deps;
+  const rejected = (errors: string[]) => {
+    logger.error({ kind: 'reload', errors }, 'config rejected; the running config stays');
+    return { ok: false };
+  };
+  const reloadOnce = async (): Promise<{ ok: boolean }> => {
+    let config: GatewayConfig;
+    try {
+      config = loadConfig(o.configFile, o.env);
+    } catch (err) {
+      return rejected(err instanceof ConfigError ? err.issues.map((i) => `${i.file}:${i.line}:${i.col} ${i.path}: ${i.message}`) : [String(err)]);
+    }
+    const old = o.current();
+    const diff = diffConfig(old.config, config);
+    let next: GatewayRuntime;
+    try {
+      next = await buildRuntime(config, o.deps, { runtime: old, sectionsChanged: diff.sectionsChanged });
+    } catch (err) {
+      return rejected([(err as Error).message]);
+    }
+    o.switchTo(next);
+    // Not awaited: an old upstream pool closes once its in-flight requests finish.
+    void releaseReplaced(old, next);
+    const restartNeeded = diff.sectionsChanged.filter((s) => RESTART_NEEDED.includes(s));
+    logger.info({
+      kind: 'reload',
+      routes_added: diff.routesAdded,
+      routes_removed: diff.routesRemoved,
+      routes_changed: diff.routesChanged,
+      sections_changed: diff.sectionsChanged,
+      restart_needed_for: restartNeeded.length > 0 ? restartNeeded : undefined,
+    }, 'config reloaded');
+    return { ok: true };
+  };
+  // One at a time: two overlapping reloads would both replace the same runtime, and the parts
+  // the first one built would never be released.
+  let last: Promise<unknown> = Promise.resolve();
+  return () => {
+    const next = last.then(reloadOnce, reloadOnce);
+    last = next;
+    return next;
+  };
+}

@@ -1,0 +1,57 @@
+import { Redis, Cluster, type RedisOptions } from 'ioredis';
+import type { GatewayConfig } from '../config/compile-config.js';
+import type { Logger } from '../observability/logger.js';
+
+export type RedisConfig = NonNullable<GatewayConfig['store']['redis']>;
+export type RedisClient = Redis | Cluster;
+
+/**
+ * The one owner of ioredis. The request-path client never queues behind an outage (security
+ * notes, item 11): no offline queue, one retry, a command timeout of a few hundred ms. A Redis
+ * failure is then an immediate StoreUnavailableError instead of a hung request.
+ */
+export function createRedisClient(config: RedisConfig): RedisClient {
+  const options: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: config.commandTimeout,
+    connectTimeout: config.connectTimeout,
+    // Reconnect forever, backing off to 2 s: the gateway keeps serving while Redis is away.
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+    lazyConnect: true,
+  };
+  if (config.cluster) {
+    return new Cluster(config.cluster, { redisOptions: options, enableOfflineQueue: false, lazyConnect: true });
+  }
+  if (config.sentinels) {
+    return new Redis({ ...options, sentinels: config.sentinels, name: config.name });
+  }
+  return new Redis(config.url, options);
+}
+
+/**
+ * One log line per change of the connection, not per failed reconnect attempt (ioredis retries
+ * every 2 s and emits an error each time): warn when it is lost, info when it is back.
+ * Returns `closing()`, which silences the close that shutdown itself causes.
+ */
+export function logConnectionChanges(client: RedisClient, logger: Pick<Logger, 'warn' | 'info'>): { startFailed(err: unknown): void; closing(): void } {
+  let up: boolean | undefined;
+  let closing = false;
+  client.on('ready', () => {
+    if (up === false) logger.info({ kind: 'store' }, 'store connection back');
+    up = true;
+  });
+  client.on('close', () => {
+    if (up === true && !closing) logger.warn({ kind: 'store' }, 'store connection lost; revocation fails closed, limits use per-instance memory');
+    if (up !== undefined) up = false; // a failed first connect is reported by startFailed
+
+  });
+  return {
+    startFailed(err) {
+      if (up !== undefined) return;
+      up = false;
+      logger.warn({ kind: 'store', err: (err as Error).message }, 'store not reachable at start; serving and reconnecting');
+    },
+    closing: () => { closing = true; },
+  };
+}
