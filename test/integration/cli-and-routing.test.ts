@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { BASE_CONFIG, startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
 import { GATEWAY_BIN, ROOT } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import type { MockHandle } from '../helpers/upstream-mock.js';
 
 const run = promisify(execFile);
@@ -46,7 +46,7 @@ describe('gateway CLI', () => {
   });
 
   test('check: every error with file:line:col, exit 1', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-check-'));
+    const dir = tempDir('gw-check-');
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, BASE_CONFIG.replace('headersTimeout: 2s', 'headersTimeout: soon').replace('bodyLimit: 64kb', 'bodyLimit: huge').replace('level: info', 'level: info\n  colour: red'));
     const out = await gatewayCli(['check', '--config', file], { UPSTREAM_URL: 'http://127.0.0.1:8000' });
@@ -115,7 +115,7 @@ describe('gateway users and keys', () => {
   });
 
   test('users add/list/passwd/remove edit the file; passwords come from stdin, only argon2id hashes are stored', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-users-'));
+    const dir = tempDir('gw-users-');
     const file = join(dir, 'users.yaml');
     assert.equal((await cli(['users', 'add', 'dana', '--role', 'trader', '--role', 'viewer', '--users-file', file], 'first-password-123\n')).code, 0);
     const stored = readFileSync(file, 'utf8');
@@ -133,7 +133,7 @@ describe('gateway users and keys', () => {
   });
 
   test('keys create prints the key once and stores only its HMAC; list never shows it; revoke removes it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-keys-'));
+    const dir = tempDir('gw-keys-');
     const file = join(dir, 'keys.yaml');
     const env = { API_KEY_SECRET: 's'.repeat(40) };
     const created = await cli(['keys', 'create', '--name', 'reporting', '--role', 'viewer', '--expires', '90d', '--keys-file', file], '', env);
