@@ -18,6 +18,11 @@ if (values.profile !== 'slow' && values.profile !== 'fast') {
 }
 
 const server = createMockServer({ profile: values.profile, seed: Number(values.seed), tickMs: Number(values['tick-ms']) });
+// A taken port is an operator's mistake, not a crash: one line, as the gateway reports it.
+server.once('error', (err) => {
+  process.stderr.write(`upstream-mock: ${err.message}\n`);
+  process.exit(1);
+});
 server.listen(Number(values.port), values.host, () => {
   const { port } = server.address() as AddressInfo;
   // One JSON line: the test helpers read the port from it.
