@@ -16,6 +16,7 @@ const HELP = `gateway: a TLS-terminating security gateway in front of an unmodif
 
 Usage:
   gateway serve --config FILE   start the gateway (SIGHUP reloads FILE, SIGTERM/SIGINT drain and stop)
+        [--stop-on-stdin-end]   also drain and stop when standard input closes (for a supervisor's pipe)
   gateway check --config FILE   validate FILE; print every error with file:line:col and exit 1, or exit 0
   gateway users add NAME --role ROLE [--role ROLE]   password from stdin (prompted without echo on a terminal)
   gateway users passwd NAME | users remove NAME | users list
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       expires: { type: 'string' },
       'users-file': { type: 'string' },
       'keys-file': { type: 'string' },
+      'stop-on-stdin-end': { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
@@ -105,7 +107,10 @@ async function main(argv: string[]): Promise<number> {
   const gateway = await startGateway(file, logger);
   return new Promise<number>((done) => {
     process.on('SIGHUP', () => void gateway.reload());
+    let stopping = false;
     const stop = () => {
+      if (stopping) return;
+      stopping = true;
       gateway.shutdown().then(() => {
         logger.flush();
         done(0);
@@ -117,6 +122,8 @@ async function main(argv: string[]): Promise<number> {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    // The supervisor (npm start) holds the pipe's other end: its death, even by SIGKILL, ends it.
+    if (values['stop-on-stdin-end']) process.stdin.once('end', stop).once('error', stop).resume();
   });
 }
 

@@ -10,6 +10,8 @@ const { values } = parseArgs({
     profile: { type: 'string', default: process.env.MOCK_PROFILE ?? 'slow' },
     seed: { type: 'string', default: '42' },
     'tick-ms': { type: 'string', default: '500' },
+    // For a supervisor's pipe (npm start): stop when it closes, even if the supervisor was killed.
+    'stop-on-stdin-end': { type: 'boolean', default: false },
   },
 });
 if (values.profile !== 'slow' && values.profile !== 'fast') {
@@ -35,3 +37,4 @@ const stop = () => {
 };
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
+if (values['stop-on-stdin-end']) process.stdin.once('end', stop).once('error', stop).resume();
