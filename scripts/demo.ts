@@ -38,7 +38,7 @@ process.stderr.on('error', () => group.stop(0));
 
 group.start('upstream-mock', ['dist/upstream-mock/main.js', '--port', mockPort], (line) => {
   if (!line.includes('"listening"')) return;
-  say(`upstream mock (slow legacy backend) on http://127.0.0.1:${mockPort}\n`);
+  say(`upstream mock (the simulated legacy backend, ${process.env.MOCK_PROFILE ?? 'slow'} profile) on http://127.0.0.1:${mockPort}\n`);
   const gateway = group.start('gateway', ['dist/gateway/main.js', 'serve', '--config', 'config/gateway.yaml'], (gatewayLine) => {
     say(describeGatewayLine(gatewayLine, gateway.pid!, process.env.GATEWAY_CERT_DIR ?? 'certs'));
   });
