@@ -2,25 +2,34 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.js';
+import type { GatewayConfig } from './config/compile-config.js';
 import { loadConfig } from './config/load-config.js';
 import { createLogger } from './observability/logger.js';
 import { startGateway } from './server/start-gateway.js';
 import { keysCommand } from './cli/keys-command.js';
+import { packageVersion } from './cli/package-version.js';
+import { summarizeRoutes } from './cli/route-summary.js';
+import { unnamedRoles } from './cli/unnamed-roles.js';
 import { usersCommand, UsageError } from './cli/users-command.js';
 
 const HELP = `gateway: a TLS-terminating security gateway in front of an unmodified backend
 
 Usage:
   gateway serve --config FILE   start the gateway (SIGHUP reloads FILE, SIGTERM/SIGINT drain and stop)
+        [--stop-on-stdin-end]   also drain and stop when standard input closes (for a supervisor's pipe)
   gateway check --config FILE   validate FILE; print every error with file:line:col and exit 1, or exit 0
   gateway users add NAME --role ROLE [--role ROLE]   password from stdin (prompted without echo on a terminal)
   gateway users passwd NAME | users remove NAME | users list
   gateway keys create --name NAME --role ROLE [--expires 90d]   prints the new key once
   gateway keys list | keys revoke NAME
+  gateway version | --version   the package version
   gateway --help                this text
 
 users and keys find their files (and argon2 parameters, key secret) through --config FILE,
 or take --users-file FILE / --keys-file FILE (then API_KEY_SECRET from the environment).
+With --config, every variable FILE names must be set: config/gateway.yaml needs JWT_SECRET
+and API_KEY_SECRET (npm start keeps the demo's in .demo/secrets.json; see README.md).
+users add and keys create warn when no route in FILE names a --role they are given.
 
 Environment variables named in FILE as \${VAR} or \${VAR:-default} are read at load and reload.
 `;
@@ -32,16 +41,22 @@ async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
       role: { type: 'string', multiple: true },
       name: { type: 'string' },
       expires: { type: 'string' },
       'users-file': { type: 'string' },
       'keys-file': { type: 'string' },
+      'stop-on-stdin-end': { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
   });
   const command = positionals[0];
+  if (values.version || command === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(HELP);
     return command === undefined && !values.help ? 2 : 0;
@@ -70,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'check') {
     try {
       const config = loadConfig(file);
-      process.stdout.write(`${values.config}: ok (${config.routes.length} routes)\n`);
+      process.stdout.write(`${values.config}: ok (${summarizeRoutes(config)})\n`);
       return 0;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
@@ -81,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
 
   let level = 'info';
   try {
+    // Loaded twice (startGateway loads the file again) until startGateway takes the loaded config.
     level = loadConfig(file).log.level;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -91,7 +107,10 @@ async function main(argv: string[]): Promise<number> {
   const gateway = await startGateway(file, logger);
   return new Promise<number>((done) => {
     process.on('SIGHUP', () => void gateway.reload());
+    let stopping = false;
     const stop = () => {
+      if (stopping) return;
+      stopping = true;
       gateway.shutdown().then(() => {
         logger.flush();
         done(0);
@@ -103,22 +122,42 @@ async function main(argv: string[]): Promise<number> {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    // The supervisor (npm start) holds the pipe's other end: its death, even by SIGKILL, ends it.
+    if (values['stop-on-stdin-end']) process.stdin.once('end', stop).once('error', stop).resume();
   });
 }
 
 async function manage(command: 'users' | 'keys', action: string | undefined, name: string | undefined, v: Record<string, string | boolean | string[] | undefined>): Promise<number> {
-  const config = typeof v.config === 'string' ? loadConfig(resolve(v.config)) : undefined;
+  const configFile = typeof v.config === 'string' ? resolve(v.config) : undefined;
+  const config = configFile === undefined ? undefined : action === 'list' ? loadConfigForListing(configFile) : loadConfig(configFile);
   const roles = (v.role as string[] | undefined) ?? [];
+  let code: number;
   if (command === 'users') {
     const file = (v['users-file'] as string | undefined) ?? config?.auth?.users?.file;
     if (!file) throw new UsageError('no users file: give --config FILE (with auth.users.file) or --users-file FILE');
-    return usersCommand(action ?? '', name, { file: resolve(file), argon2: config?.auth?.argon2 ?? DEFAULT_ARGON2, roles });
+    code = await usersCommand(action ?? '', name, { file: resolve(file), argon2: config?.auth?.argon2 ?? DEFAULT_ARGON2, roles });
+  } else {
+    const file = (v['keys-file'] as string | undefined) ?? config?.auth?.apiKeys?.file;
+    if (!file) throw new UsageError('no keys file: give --config FILE (with auth.apiKeys.file) or --keys-file FILE');
+    const secret = config?.auth?.apiKeys?.secret ?? process.env.API_KEY_SECRET;
+    code = await keysCommand(action ?? '', name, { file: resolve(file), secret, roles, name: v.name as string | undefined, expires: v.expires as string | undefined });
   }
-  const file = (v['keys-file'] as string | undefined) ?? config?.auth?.apiKeys?.file;
-  const secret = config?.auth?.apiKeys?.secret ?? process.env.API_KEY_SECRET;
-  if (!file) throw new UsageError('no keys file: give --config FILE (with auth.apiKeys.file) or --keys-file FILE');
-  if (!secret || Buffer.byteLength(secret) < 32) throw new UsageError('the key secret (auth.apiKeys.secret or API_KEY_SECRET) must be at least 32 bytes');
-  return keysCommand(action ?? '', name, { file: resolve(file), secret, roles, name: v.name as string | undefined, expires: v.expires as string | undefined });
+  // Still a success: the role may be meant for routes not written yet.
+  if (code === 0 && config && (action === 'add' || action === 'create')) {
+    for (const role of unnamedRoles(config, roles)) {
+      process.stderr.write(`gateway ${command}: warning: no route in ${v.config as string} names role "${role}"; it reaches only routes open to any authenticated caller\n`);
+    }
+  }
+  return code;
+}
+
+/**
+ * The one place `users list` and `keys list` load the config. They read no secret, yet
+ * loadConfig insists on every one the file names: switch this call to
+ * loadConfig(file, process.env, { secrets: 'optional' }) once that option exists.
+ */
+function loadConfigForListing(file: string): GatewayConfig {
+  return loadConfig(file);
 }
 
 const DEFAULT_ARGON2 = { memoryKiB: 19_456, iterations: 2, parallelism: 1 };

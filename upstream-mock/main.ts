@@ -10,6 +10,8 @@ const { values } = parseArgs({
     profile: { type: 'string', default: process.env.MOCK_PROFILE ?? 'slow' },
     seed: { type: 'string', default: '42' },
     'tick-ms': { type: 'string', default: '500' },
+    // For a supervisor's pipe (npm start): stop when it closes, even if the supervisor was killed.
+    'stop-on-stdin-end': { type: 'boolean', default: false },
   },
 });
 if (values.profile !== 'slow' && values.profile !== 'fast') {
@@ -18,6 +20,11 @@ if (values.profile !== 'slow' && values.profile !== 'fast') {
 }
 
 const server = createMockServer({ profile: values.profile, seed: Number(values.seed), tickMs: Number(values['tick-ms']) });
+// A taken port is an operator's mistake, not a crash: one line, as the gateway reports it.
+server.once('error', (err) => {
+  process.stderr.write(`upstream-mock: ${err.message}\n`);
+  process.exit(1);
+});
 server.listen(Number(values.port), values.host, () => {
   const { port } = server.address() as AddressInfo;
   // One JSON line: the test helpers read the port from it.
@@ -30,3 +37,4 @@ const stop = () => {
 };
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
+if (values['stop-on-stdin-end']) process.stdin.once('end', stop).once('error', stop).resume();

@@ -4,7 +4,8 @@ import { UsageError } from './users-command.js';
 
 export interface KeysCommandOptions {
   file: string;
-  secret: string;
+  /** Only `create` needs it: listing and revoking work on stored hashes alone. */
+  secret: string | undefined;
   name?: string;
   roles: string[];
   expires?: string;
@@ -22,6 +23,7 @@ export async function keysCommand(action: string, positional: string | undefined
       if (!name || !/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) throw new UsageError('gateway keys create --name NAME --role ROLE [--expires 90d]');
       if (keys.some((k) => k.name === name)) throw new UsageError(`a key named "${name}" exists; revoke it first`);
       if (o.roles.length === 0) throw new UsageError('give at least one --role');
+      if (!o.secret || Buffer.byteLength(o.secret) < 32) throw new UsageError('the key secret (auth.apiKeys.secret or API_KEY_SECRET) must be at least 32 bytes');
       let expiresAt: Date | undefined;
       if (o.expires) {
         const ms = parseDuration(o.expires);

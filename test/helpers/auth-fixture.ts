@@ -1,10 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newApiKey, writeKeysFile, type ApiKeyRecord } from '../../gateway/auth/api-keys.js';
 import { createPasswordHasher } from '../../gateway/auth/password-hasher.js';
 import { writeUsersFile } from '../../gateway/auth/users-file.js';
 import { BASE_CONFIG, type ClientResponse, type GatewayHandle } from './gateway.js';
+import { tempDir } from './temp-dir.js';
 
 export const JWT_SECRET = 'test-jwt-secret-0123456789-abcdefghij-XYZ';
 export const API_KEY_SECRET = 'test-api-key-secret-0123456789-abcdefgh';
@@ -18,9 +17,9 @@ export interface AuthFiles {
   records: ApiKeyRecord[];
 }
 
-/** A users file (alice: trader, bob and carol: viewer, root: admin) and a keys file, in a fresh folder. */
+/** A users file (alice: trader, bob and carol: viewer, root: admin) and a keys file, in a fresh folder removed at exit. */
 export async function makeAuthFiles(): Promise<AuthFiles> {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-auth-'));
+  const dir = tempDir('gw-auth-');
   const hasher = await createPasswordHasher({ memoryKiB: 19_456, iterations: 2, parallelism: 1 });
   const usersFile = join(dir, 'users.yaml');
   writeUsersFile(usersFile, [

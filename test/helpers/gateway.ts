@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { GATEWAY_BIN } from './paths.js';
 import { jsonLines, spawnService, type Service } from './spawn-service.js';
+import { removeTempDir, tempDir } from './temp-dir.js';
 import { startMock, type MockHandle } from './upstream-mock.js';
 
 type MockOptions = Parameters<typeof startMock>[0];
@@ -101,7 +101,7 @@ routes:
 `;
 
 export async function startGateway(options: { config?: string; env?: NodeJS.ProcessEnv; upstreamUrl: string; dir?: string }): Promise<GatewayHandle> {
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gw-test-'));
+  const dir = options.dir ?? tempDir('gw-test-');
   const configFile = join(dir, 'gateway.yaml');
   writeFileSync(configFile, options.config ?? BASE_CONFIG);
   const service = spawnService(process.execPath, [GATEWAY_BIN, 'serve', '--config', configFile], {
@@ -127,7 +127,7 @@ export async function startGateway(options: { config?: string; env?: NodeJS.Proc
     /** Stops the gateway; throws if it had crashed earlier or did not exit 0 on SIGTERM. */
     async stop() {
       const code = await service.stop();
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      if (!options.dir) removeTempDir(dir);
       if (code !== 0) throw new Error(`gateway exited with ${code}:\n${service.stderr.join('\n')}`);
       return code;
     },
@@ -211,13 +211,24 @@ export interface SharedPair {
   b: GatewayHandle;
 }
 
-export async function startPairOnRedis(config: (redisUrl: string) => string): Promise<SharedPair> {
+/** `config` gets the `store:` section that points at the pair's Redis, to append to its YAML. */
+export async function startPairOnRedis(config: (storeSection: string) => string): Promise<SharedPair> {
   const { startRedis } = await import('./redis-server.js');
   const redis = await startRedis();
-  const mock = await startMock();
-  const a = await startGateway({ upstreamUrl: mock.url, config: config(redis.url) });
-  const b = await startGateway({ upstreamUrl: mock.url, config: config(redis.url) });
-  return { redis, mock, a, b };
+  const yaml = config(`store:\n  redis: { url: "${redis.url}" }\n`);
+  let mock: MockHandle | undefined;
+  let a: GatewayHandle | undefined;
+  try {
+    mock = await startMock();
+    a = await startGateway({ upstreamUrl: mock.url, config: yaml });
+    const b = await startGateway({ upstreamUrl: mock.url, config: yaml });
+    return { redis, mock, a, b };
+  } catch (err) {
+    // A half-started pair is stopped here: the suite's after() only sees a whole one.
+    await stopAll(a, mock).catch(() => {});
+    await redis.stop();
+    throw err;
+  }
 }
 
 /** Stops a pair; the Redis handle may have been replaced by a restart during the test. */

@@ -14,9 +14,12 @@ export interface Service {
   exited: Promise<number | null>;
 }
 
-/** Starts a process and keeps its output for the test to read. Stopped by PID, never left behind. */
-export function spawnService(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; expectFailure?: boolean } = {}): Service {
-  const child = spawn(command, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts a process and keeps its output for the test to read. Stopped by PID, never left behind.
+ * `detached`: its own process group (and session), as a shell starts a job from a terminal.
+ */
+export function spawnService(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; expectFailure?: boolean; detached?: boolean } = {}): Service {
+  const child = spawn(command, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, detached: options.detached, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const stderr: string[] = [];
   const waiters: { test: (l: string) => boolean; resolve: (l: string) => void }[] = [];

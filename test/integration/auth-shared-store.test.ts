@@ -13,7 +13,7 @@ describe('authentication across instances sharing Redis', () => {
   let files: AuthFiles;
   before(async () => {
     files = await makeAuthFiles();
-    pair = await startPairOnRedis((url) => authConfig(files, { store: `store:\n  redis: { url: "${url}" }\n` }));
+    pair = await startPairOnRedis((store) => authConfig(files, { store }));
     ({ a, b } = pair);
   });
   after(() => stopPair(pair));

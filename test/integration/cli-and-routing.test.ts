@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { BASE_CONFIG, startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
-import { GATEWAY_BIN, ROOT } from '../helpers/paths.js';
+import { gatewayCli } from '../helpers/gateway-cli.js';
+import { ROOT } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import type { MockHandle } from '../helpers/upstream-mock.js';
 
-const run = promisify(execFile);
 const SECRETS = { JWT_SECRET: 'j'.repeat(40), API_KEY_SECRET: 'k'.repeat(40) };
-
-async function gatewayCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [GATEWAY_BIN, ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('gateway CLI', () => {
   test('--help lists the commands', async () => {
@@ -31,25 +19,25 @@ describe('gateway CLI', () => {
   });
 
   test('check: the shipped config is valid', async () => {
-    const out = await gatewayCli(['check', '--config', join(ROOT, 'config/gateway.yaml')], SECRETS);
+    const out = await gatewayCli(['check', '--config', join(ROOT, 'config/gateway.yaml')], { env: SECRETS });
     assert.equal(out.code, 0, out.stderr);
-    assert.match(out.stdout, /ok \(\d+ routes\)/);
+    assert.match(out.stdout, /ok \(\d+ routes, plus \d+ built-in: /);
   });
 
   test('check: the production example is valid once its variables are set', async () => {
     const env = { ...SECRETS, TLS_CERT_FILE: '/etc/tls/cert.pem', TLS_KEY_FILE: '/etc/tls/key.pem', UPSTREAM_URL: 'http://backend:8000', REDIS_URL: 'redis://redis:6379', GATEWAY_USERS_FILE: '/etc/gw/users.yaml', GATEWAY_KEYS_FILE: '/etc/gw/keys.yaml' };
-    const out = await gatewayCli(['check', '--config', join(ROOT, 'config/production.example.yaml')], env);
+    const out = await gatewayCli(['check', '--config', join(ROOT, 'config/production.example.yaml')], { env });
     assert.equal(out.code, 0, out.stderr);
-    const missing = await gatewayCli(['check', '--config', join(ROOT, 'config/production.example.yaml')], { ...env, REDIS_URL: '' });
+    const missing = await gatewayCli(['check', '--config', join(ROOT, 'config/production.example.yaml')], { env: { ...env, REDIS_URL: '' } });
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /store\.redis\.url: environment variable REDIS_URL is not set/);
   });
 
   test('check: every error with file:line:col, exit 1', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-check-'));
+    const dir = tempDir('gw-check-');
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, BASE_CONFIG.replace('headersTimeout: 2s', 'headersTimeout: soon').replace('bodyLimit: 64kb', 'bodyLimit: huge').replace('level: info', 'level: info\n  colour: red'));
-    const out = await gatewayCli(['check', '--config', file], { UPSTREAM_URL: 'http://127.0.0.1:8000' });
+    const out = await gatewayCli(['check', '--config', file], { env: { UPSTREAM_URL: 'http://127.0.0.1:8000' } });
     assert.equal(out.code, 1);
     const lines = out.stderr.trim().split('\n');
     assert.equal(lines.length, 3, out.stderr);
@@ -104,18 +92,10 @@ describe('route precedence through the gateway', () => {
 });
 
 describe('gateway users and keys', () => {
-  const cli = (args: string[], input?: string, env: NodeJS.ProcessEnv = {}) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [GATEWAY_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d; });
-    child.stderr.on('data', (d: Buffer) => { stderr += d; });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+  const cli = (args: string[], input?: string, env: NodeJS.ProcessEnv = {}) => gatewayCli(args, { input, env });
 
   test('users add/list/passwd/remove edit the file; passwords come from stdin, only argon2id hashes are stored', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-users-'));
+    const dir = tempDir('gw-users-');
     const file = join(dir, 'users.yaml');
     assert.equal((await cli(['users', 'add', 'dana', '--role', 'trader', '--role', 'viewer', '--users-file', file], 'first-password-123\n')).code, 0);
     const stored = readFileSync(file, 'utf8');
@@ -133,7 +113,7 @@ describe('gateway users and keys', () => {
   });
 
   test('keys create prints the key once and stores only its HMAC; list never shows it; revoke removes it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-keys-'));
+    const dir = tempDir('gw-keys-');
     const file = join(dir, 'keys.yaml');
     const env = { API_KEY_SECRET: 's'.repeat(40) };
     const created = await cli(['keys', 'create', '--name', 'reporting', '--role', 'viewer', '--expires', '90d', '--keys-file', file], '', env);

@@ -116,9 +116,9 @@ describe('graceful shutdown', () => {
   });
 
   test('an invalid config file never starts the gateway', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(`${tmpdir()}/gw-bad-`);
+    const { writeFileSync } = await import('node:fs');
+    const { tempDir } = await import('../helpers/temp-dir.js');
+    const dir = tempDir('gw-bad-');
     writeFileSync(`${dir}/gateway.yaml`, BASE_CONFIG.replace('port: 0 }\n  http', 'port: -5 }\n  http'));
     const proc = spawnService(process.execPath, [GATEWAY_BIN, 'serve', '--config', `${dir}/gateway.yaml`], { env: { UPSTREAM_URL: 'http://127.0.0.1:1' }, expectFailure: true });
     assert.equal(await proc.exited, 1);

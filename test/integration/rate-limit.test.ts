@@ -198,7 +198,7 @@ describe('rate limits shared through Redis', () => {
   let files: AuthFiles;
   before(async () => {
     files = await makeAuthFiles();
-    pair = await startPairOnRedis((url) => config(files, { store: `store:\n  redis: { url: "${url}" }\n` }));
+    pair = await startPairOnRedis((store) => config(files, { store }));
     ({ a, b } = pair);
   });
   after(() => stopPair(pair));

@@ -127,10 +127,10 @@ storeContract('redis via sentinel', async () => {
   master = await startRedis();
   const { freePort } = await import('../helpers/free-port.js');
   const { spawnService } = await import('../helpers/spawn-service.js');
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
+  const { writeFileSync } = await import('node:fs');
+  const { tempDir } = await import('../helpers/temp-dir.js');
   const port = await freePort();
-  const dir = mkdtempSync(`${tmpdir()}/sentinel-`);
+  const dir = tempDir('sentinel-');
   writeFileSync(`${dir}/sentinel.conf`, `port ${port}\nbind 127.0.0.1\nprotected-mode no\nsentinel monitor gwmaster 127.0.0.1 ${master.port} 1\n`);
   sentinel = spawnService('redis-server', [`${dir}/sentinel.conf`, '--sentinel']);
   await sentinel.waitForLine((l) => l.includes('+monitor master gwmaster'), 10_000);

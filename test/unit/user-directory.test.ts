@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createPasswordHasher, type PasswordHasher } from '../../gateway/auth/password-hasher.js';
 import { createUserDirectory } from '../../gateway/auth/user-directory.js';
 import { writeUsersFile } from '../../gateway/auth/users-file.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('an unknown user costs one argon2 verification too (the dummy hash), so timing does not tell who exists', async () => {
   const real = await createPasswordHasher({ memoryKiB: 8192, iterations: 1, parallelism: 1 });
@@ -15,7 +14,7 @@ test('an unknown user costs one argon2 verification too (the dummy hash), so tim
     verify: (h, p) => { calls.push('verify'); return real.verify(h, p); },
     verifyDummy: (p) => { calls.push('verifyDummy'); return real.verifyDummy(p); },
   };
-  const file = join(mkdtempSync(join(tmpdir(), 'gw-dir-')), 'users.yaml');
+  const file = join(tempDir('gw-dir-'), 'users.yaml');
   writeUsersFile(file, [
     { username: 'ann', roles: ['r'], hash: await real.hash('right-password-1'), disabled: false },
     { username: 'off', roles: ['r'], hash: await real.hash('right-password-2'), disabled: true },
