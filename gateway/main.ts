@@ -94,17 +94,16 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
-  let level = 'info';
+  let config: GatewayConfig;
   try {
-    // Loaded twice (startGateway loads the file again) until startGateway takes the loaded config.
-    level = loadConfig(file).log.level;
+    config = loadConfig(file);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`gateway: invalid config, not starting\n${err.message}\n`);
     return 1;
   }
-  const logger = createLogger(level);
-  const gateway = await startGateway(file, logger);
+  const logger = createLogger(config.log.level);
+  const gateway = await startGateway(config, logger);
   return new Promise<number>((done) => {
     process.on('SIGHUP', () => void gateway.reload());
     let stopping = false;
@@ -129,7 +128,8 @@ async function main(argv: string[]): Promise<number> {
 
 async function manage(command: 'users' | 'keys', action: string | undefined, name: string | undefined, v: Record<string, string | boolean | string[] | undefined>): Promise<number> {
   const configFile = typeof v.config === 'string' ? resolve(v.config) : undefined;
-  const config = configFile === undefined ? undefined : action === 'list' ? loadConfigForListing(configFile) : loadConfig(configFile);
+  // Only `keys create` needs a secret (to hash the new key); the rest work without the env vars.
+  const config = configFile === undefined ? undefined : loadConfig(configFile, process.env, { secrets: 'optional' });
   const roles = (v.role as string[] | undefined) ?? [];
   let code: number;
   if (command === 'users') {
@@ -149,15 +149,6 @@ async function manage(command: 'users' | 'keys', action: string | undefined, nam
     }
   }
   return code;
-}
-
-/**
- * The one place `users list` and `keys list` load the config. They read no secret, yet
- * loadConfig insists on every one the file names: switch this call to
- * loadConfig(file, process.env, { secrets: 'optional' }) once that option exists.
- */
-function loadConfigForListing(file: string): GatewayConfig {
-  return loadConfig(file);
 }
 
 const DEFAULT_ARGON2 = { memoryKiB: 19_456, iterations: 2, parallelism: 1 };

@@ -23,7 +23,7 @@ export async function keysCommand(action: string, positional: string | undefined
       if (!name || !/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) throw new UsageError('gateway keys create --name NAME --role ROLE [--expires 90d]');
       if (keys.some((k) => k.name === name)) throw new UsageError(`a key named "${name}" exists; revoke it first`);
       if (o.roles.length === 0) throw new UsageError('give at least one --role');
-      if (!o.secret || Buffer.byteLength(o.secret) < 32) throw new UsageError('the key secret (auth.apiKeys.secret or API_KEY_SECRET) must be at least 32 bytes');
+      if (!o.secret || Buffer.byteLength(o.secret) < 32) throw new UsageError('keys create needs the key secret (auth.apiKeys.secret, or API_KEY_SECRET), at least 32 bytes; npm start keeps the demo\'s in .demo/secrets.json');
       let expiresAt: Date | undefined;
       if (o.expires) {
         const ms = parseDuration(o.expires);

@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { loadConfig, type Env } from '../config/load-config.js';
+import type { GatewayConfig } from '../config/compile-config.js';
+import type { Env } from '../config/load-config.js';
 import type { Logger } from '../observability/logger.js';
 import { createRequestHandler } from '../pipeline/handle-request.js';
 import { createStore } from '../store/create-store.js';
@@ -28,8 +29,7 @@ export interface GatewayHandle {
  * `cleanup`, which also runs when a start fails halfway. The store lives as long as the
  * process; runtimes (build-runtime.ts) come and go with reloads.
  */
-export async function startGateway(configFile: string, logger: Logger, env: Env = process.env, clock: () => number = Date.now): Promise<GatewayHandle> {
-  const config = loadConfig(configFile, env);
+export async function startGateway(config: GatewayConfig, logger: Logger, env: Env = process.env, clock: () => number = Date.now): Promise<GatewayHandle> {
   const cleanup: (() => Promise<void> | void)[] = [];
   try {
     const store = await createStore(config.store, logger);
@@ -84,7 +84,7 @@ export async function startGateway(configFile: string, logger: Logger, env: Env 
     }, 'gateway listening');
 
     const reload = createReload({
-      configFile, env, deps,
+      configFile: config.file, env, deps,
       current: () => runtime,
       switchTo(next) {
         const old = runtime;

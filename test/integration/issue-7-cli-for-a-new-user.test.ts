@@ -74,3 +74,37 @@ describe('a --role that no route names is warned about, and still granted', () =
     assert.match(out.stdout, /^trading-bot\t/m);
   });
 });
+
+describe('the demo config without its secrets exported', () => {
+  let files: AuthFiles;
+  let env: Record<string, string>;
+  before(async () => {
+    files = await makeAuthFiles();
+    // What a new operator's shell has: the file paths, but neither JWT_SECRET nor API_KEY_SECRET.
+    env = { GATEWAY_USERS_FILE: files.usersFile, GATEWAY_KEYS_FILE: files.keysFile, JWT_SECRET: '', API_KEY_SECRET: '' };
+  });
+
+  test('users list and keys list work: they read no secret', async () => {
+    const users = await gatewayCli(['users', 'list', '--config', 'config/gateway.yaml'], { env, cwd: ROOT });
+    assert.equal(users.code, 0, users.stderr);
+    assert.match(users.stdout, /^alice\b/m);
+    const keys = await gatewayCli(['keys', 'list', '--config', 'config/gateway.yaml'], { env, cwd: ROOT });
+    assert.equal(keys.code, 0, keys.stderr);
+    assert.match(keys.stdout, /^trading-bot\t/m);
+  });
+
+  test('keys revoke works too; keys create says which secret it needs and where the demo keeps it', async () => {
+    const revoke = await gatewayCli(['keys', 'revoke', 'temp-bot', '--config', 'config/gateway.yaml'], { env, cwd: ROOT });
+    assert.equal(revoke.code, 0, revoke.stderr);
+    const create = await gatewayCli(['keys', 'create', '--name', 'x', '--role', 'viewer', '--config', 'config/gateway.yaml'], { env, cwd: ROOT });
+    assert.notEqual(create.code, 0);
+    assert.match(create.stderr, /API_KEY_SECRET.*\.demo\/secrets\.json/);
+  });
+
+  test('check names the unset variables', async () => {
+    const out = await gatewayCli(['check', '--config', 'config/gateway.yaml'], { env, cwd: ROOT });
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /JWT_SECRET/);
+    assert.match(out.stderr, /API_KEY_SECRET/);
+  });
+});

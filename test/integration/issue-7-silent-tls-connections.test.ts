@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { BASE_CONFIG, startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
 import { openSocketsOnPort } from '../helpers/tcp-sockets.js';
+import { waitUntil } from '../helpers/wait-until.js';
 import type { MockHandle } from '../helpers/upstream-mock.js';
 
 /**
@@ -20,14 +21,6 @@ function openSilent(port: number): Promise<Socket> {
     const socket = connect(port, '127.0.0.1', () => resolve(socket));
     socket.once('error', reject);
   });
-}
-
-async function eventually(check: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  const giveUp = Date.now() + limitMs;
-  while (!check()) {
-    if (Date.now() > giveUp) assert.fail(`never happened: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('issue 7: silent TCP connections on the HTTPS port', () => {
@@ -50,12 +43,12 @@ describe('issue 7: silent TCP connections on the HTTPS port', () => {
     const early = await Promise.all(Array.from({ length: 25 }, () => openSilent(gw.httpsPort)));
     const late = await Promise.all(Array.from({ length: 25 }, () => openSilent(gw.httpsPort)));
     for (const s of [...early, ...late]) s.on('error', () => {});
-    await eventually(() => openSocketsOnPort(gw.httpsPort).length >= 50, 'the gateway sees the 50 connections');
+    await waitUntil(() => openSocketsOnPort(gw.httpsPort).length >= 50, 'the gateway sees the 50 connections');
     for (const s of early) s.destroy();
     // The late ones stay past the handshake timeout, then leave: the case that stuck in CLOSE-WAIT.
     await new Promise((r) => setTimeout(r, 1500));
     for (const s of late) s.destroy();
-    await eventually(() => openSocketsOnPort(gw.httpsPort).length === 0, 'every server-side socket released');
+    await waitUntil(() => openSocketsOnPort(gw.httpsPort).length === 0, 'every server-side socket released');
   });
 
   it('still serves requests afterwards', async () => {
