@@ -1,11 +1,11 @@
 import type { Express } from 'express';
-import type { Stage } from './request-context.js';
+import type { HttpContext, Stage } from './request-context.js';
 
 /**
  * Terminal stage for routes whose target is the gateway itself: hand the request to the
  * Express app with the security headers already set and the normalized path as its URL.
  */
-export function createGatewayApiStage(app: Express): Stage {
+export function createGatewayApiStage(app: Express): Stage<HttpContext> {
   return (ctx) => new Promise<void>((resolve) => {
     const { req, res } = ctx;
     const headers = ctx.route!.responseHeaders;

@@ -11,6 +11,7 @@ import { loadConfig, type Env } from '../config/load-config.js';
 import type { Logger } from '../observability/logger.js';
 import { buildRouteChains } from '../pipeline/build-route-chains.js';
 import { createRequestHandler, type Runtime } from '../pipeline/handle-request.js';
+import { createUpgradeHandler } from '../pipeline/handle-upgrade.js';
 import { createStore } from '../store/create-store.js';
 import { createCertStore, type CertStore } from '../tls/cert-store.js';
 import { serverTlsOptions } from '../tls/tls-options.js';
@@ -18,7 +19,6 @@ import { createUpstreamClient, type UpstreamClient } from '../upstream/upstream-
 import { createWebSocketProxy } from '../upstream/websocket-proxy.js';
 import { createHttpRedirectListener } from './http-redirect-listener.js';
 import { createHttpsListener } from './https-listener.js';
-import { createUpgradeHandler } from './handle-upgrade.js';
 import { closeGracefully, listen } from './listen.js';
 
 export interface GatewayHandle {
@@ -65,7 +65,7 @@ export async function startGateway(configFile: string, logger: Logger, env: Env 
       const authenticator = nextAuth?.authenticator ?? null;
       const limitsKey = JSON.stringify(cfg.rateLimits ?? null);
       const nextLimits = limits?.key === limitsKey ? limits.value : createRateLimiters(cfg, store);
-      const built = { config: cfg, authenticator, chains: buildRouteChains(cfg, { upstream: up, apiApp, authenticator, ...nextLimits }) };
+      const built = { config: cfg, authenticator, chains: buildRouteChains(cfg, { upstream: up, webSocketProxy: () => wsProxy, logger, apiApp, authenticator, ...nextLimits }) };
       limits = { key: limitsKey, value: nextLimits };
       // A replaced auth system stops watching files; requests in flight still hold a working reference.
       if (!reuseAuth) auth?.close();
@@ -83,8 +83,6 @@ export async function startGateway(configFile: string, logger: Logger, env: Env 
       onRequest: createRequestHandler({ runtime: () => runtime, logger, shuttingDown: () => shuttingDown }),
       onUpgrade: createUpgradeHandler({
         runtime: () => runtime,
-        upstreamHost: () => upstream.host,
-        wsProxy: () => wsProxy,
         logger,
         track: (socket) => {
           upgraded.add(socket);
