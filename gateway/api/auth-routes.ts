@@ -9,7 +9,7 @@ import type { UserDirectory } from '../auth/user-directory.js';
 import type { GatewayConfig } from '../config/compile-config.js';
 import { GatewayError, retryAfterError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { RequestContext } from '../pipeline/request-context.js';
+import { contextOf, type RequestContext } from '../pipeline/request-context.js';
 import type { Limiter } from '../ratelimit/create-limiter.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store.js';
@@ -108,7 +108,8 @@ type Handler = (req: Request, res: Response, ctx: RequestContext) => Promise<voi
 
 function wrap(handler: Handler) {
   return (req: Request, res: Response, next: (err?: unknown) => void) => {
-    const ctx = (req as unknown as { gatewayContext: RequestContext }).gatewayContext;
+    // Every request reaching this router came through the gateway-api stage, which lent the context.
+    const ctx = contextOf(req)!;
     handler(req, res, ctx).catch(next);
   };
 }

@@ -65,3 +65,16 @@ export function responseHeadersOf(ctx: RequestContext): readonly string[] {
   const base = ctx.route ? ctx.route.responseHeaders : ctx.config.baseResponseHeaders;
   return ctx.extraHeaders ? [...base, ...ctx.extraHeaders] : base;
 }
+
+// Set only for requests handed to the control plane, so the hot path pays nothing for it.
+const controlPlaneContexts = new WeakMap<IncomingMessage, RequestContext>();
+
+/** The gateway-api stage lends the context to Express; `contextOf` is how the API reads it. */
+export function lendContext(req: IncomingMessage, ctx: RequestContext): void {
+  controlPlaneContexts.set(req, ctx);
+}
+
+/** The context of a request the data plane handed to the control plane; undefined otherwise. */
+export function contextOf(req: IncomingMessage): RequestContext | undefined {
+  return controlPlaneContexts.get(req);
+}
