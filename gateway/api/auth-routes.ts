@@ -4,7 +4,7 @@ import type { AuthService } from '../auth/auth-service.js';
 import type { Principal } from '../auth/principal.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { RequestContext } from '../pipeline/request-context.js';
+import { contextOf, type RequestContext } from '../pipeline/request-context.js';
 import type { LoginLimiters } from '../ratelimit/login-limiters.js';
 import { AUTH_OPENAPI } from './auth-openapi.js';
 
@@ -77,7 +77,8 @@ type Handler = (req: Request, res: Response, ctx: RequestContext) => Promise<voi
 
 function wrap(handler: Handler) {
   return (req: Request, res: Response, next: (err?: unknown) => void) => {
-    const ctx = (req as unknown as { gatewayContext: RequestContext }).gatewayContext;
+    // Every request reaching this router came through the gateway-api stage, which lent the context.
+    const ctx = contextOf(req)!;
     handler(req, res, ctx).catch(next);
   };
 }

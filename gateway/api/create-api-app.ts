@@ -1,7 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { asGatewayError, GatewayError, writeProblem } from '../errors.js';
-import type { RequestContext } from '../pipeline/request-context.js';
-import { responseHeadersOf } from '../pipeline/request-context.js';
+import { contextOf, responseHeadersOf } from '../pipeline/request-context.js';
 
 /**
  * Readiness checks the data plane supplies; each resolves true when that dependency is fine.
@@ -44,7 +43,7 @@ export function createApiApp(probe: ReadinessProbe, authRoutes: Router | null): 
 
   // Express's own error page would leak a stack trace; every error becomes problem+json here.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const ctx = (req as unknown as { gatewayContext?: RequestContext }).gatewayContext;
+    const ctx = contextOf(req);
     const gatewayError = isBodyParserError(err) ? new GatewayError('request.malformed', 'the request body is not valid') : asGatewayError(err);
     if (ctx) ctx.reason = gatewayError.code;
     writeProblem(res, gatewayError, ctx?.requestId ?? '-', ctx ? responseHeadersOf(ctx) : []);

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { RequestContext } from '../pipeline/request-context.js';
 import type { Logger } from './logger.js';
+import { rawPathForLog } from './raw-path-for-log.js';
 
 /**
  * One line per request. Only what is listed here is logged: no headers, no query values that
@@ -13,19 +14,24 @@ export function createAccessLogger(logger: Logger): Logger {
 }
 
 /**
+ * The one format, for requests and WebSocket handshakes alike (a handshake adds `upgrade`).
  * `socket` and `bytesBefore` are taken when the request arrives: by 'close' Node may have
  * detached the socket from both req and res, and a keep-alive socket carries many responses.
  */
 export function writeAccessLog(logger: Logger, ctx: RequestContext, socket: Socket, bytesBefore: number): void {
-  const { res } = ctx;
+  const { res, handshake } = ctx;
+  const status = res !== null ? res.statusCode : handshake!.status;
   logger.info({
     request_id: ctx.requestId,
     method: ctx.req.method,
-    path: ctx.path,
+    // Refused before normalization: the path as received, made safe to log.
+    path: ctx.path || rawPathForLog(ctx.req.url),
     query_keys: ctx.query ? queryKeys(ctx.query) : undefined,
     route: ctx.route?.id,
-    status: res.statusCode,
-    aborted: !res.writableFinished || undefined,
+    status,
+    upgrade: handshake !== null ? 'websocket' : undefined,
+    // A handshake is aborted when the client left before any answer.
+    aborted: (res !== null ? !res.writableFinished : status === 0) || undefined,
     bytes: socket.bytesWritten - bytesBefore,
     client_ip: ctx.clientIp,
     duration_ms: round(performance.now() - ctx.startedAt),

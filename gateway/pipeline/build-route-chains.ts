@@ -1,7 +1,8 @@
 import type { Express } from 'express';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
-import type { UpstreamClient } from '../upstream/upstream-client.js';
+import type { Limiter } from '../ratelimit/create-limiter.js';
+import type { PolicyLimiter } from '../ratelimit/policy-limiter.js';
 import { composeChain, type Chain } from './compose-chain.js';
 import { createAuthenticateStage } from './authenticate-stage.js';
 import { createAuthorizeStage } from './authorize-stage.js';
@@ -9,12 +10,10 @@ import { createCorsStage } from './cors-stage.js';
 import { createGatewayApiStage } from './gateway-api-stage.js';
 import { createProxyStage } from './proxy-stage.js';
 import { createRateLimitStage, createUnauthenticatedLimitStage } from './rate-limit-stage.js';
-import type { Stage } from './request-context.js';
-import type { Limiter } from '../ratelimit/create-limiter.js';
-import type { PolicyLimiter } from '../ratelimit/policy-limiter.js';
+import type { HttpContext, Stage, UpgradeContext } from './request-context.js';
+import { createWebSocketStage, type WebSocketStageDeps } from './websocket-stage.js';
 
-export interface ChainDeps {
-  upstream: UpstreamClient;
+export interface ChainDeps extends WebSocketStageDeps {
   apiApp: Express;
   authenticator: Authenticator | null;
   /** One per named policy, shared by the routes that name it. */
@@ -22,25 +21,43 @@ export interface ChainDeps {
   unauthenticated: Limiter | null;
 }
 
+/** A route's two ways in: a request, and (only where `websocket: true`) a WebSocket handshake. */
+export interface RouteChains {
+  readonly request: Chain<HttpContext>;
+  readonly upgrade: Chain<UpgradeContext> | null;
+}
+
 /**
- * The stage order, in one place, matching docs/pipeline.md. Before these run, handle-request
- * has checked the request, normalized the path and matched the route. Each route gets only the
- * stages its config asks for; the terminal stage is the proxy or the gateway's own API.
+ * The stage order, in one place, matching docs/pipeline.md. Before these run, the entry
+ * (handle-request, handle-upgrade) has checked the request, normalized the path and matched the
+ * route. Each route gets only the stages its config asks for; a handshake goes through the very
+ * same stage objects as a request (CORS origin, per-address budget, authentication, roles,
+ * limits) and only the terminal differs: the proxy or the gateway's own API for a request, the
+ * WebSocket stage for a handshake.
  */
-export function buildRouteChains(config: GatewayConfig, deps: ChainDeps): Map<CompiledRoute, Chain> {
+export function buildRouteChains(config: GatewayConfig, deps: ChainDeps): Map<CompiledRoute, RouteChains> {
   const cors = config.cors ? createCorsStage(config.cors) : null;
   const unauthenticated = deps.unauthenticated ? createUnauthenticatedLimitStage(deps.unauthenticated) : null;
-  const chains = new Map<CompiledRoute, Chain>();
+  const chains = new Map<CompiledRoute, RouteChains>();
   for (const route of config.routes) {
     const stages: Stage[] = [];
     if (cors && !route.builtin) stages.push(cors);
-    if (route.auth.mode !== 'none' && deps.unauthenticated) stages.push(unauthenticated!);
-    if (route.auth.mode !== 'none') stages.push(createAuthenticateStage(route, deps.authenticator!));
-    if (route.auth.roles) stages.push(createAuthorizeStage(route));
-    if (route.rateLimit) stages.push(createRateLimitStage(route, route.rateLimit, deps.policies.get(route.rateLimit.policy)!));
+    if (route.auth.mode !== 'none' && unauthenticated) stages.push(unauthenticated);
+    if (route.auth.mode !== 'none') stages.push(createAuthenticateStage(route, built(deps.authenticator, 'an auth section')));
+    if (route.auth.roles) stages.push(createAuthorizeStage(route.auth.roles));
+    if (route.rateLimit) stages.push(createRateLimitStage(route, route.rateLimit, built(deps.policies.get(route.rateLimit.policy), `policy "${route.rateLimit.policy}"`)));
     // the cache stage slots in here (a later issue): after limits, so hits are limited too.
-    stages.push(route.target === 'gateway' ? createGatewayApiStage(deps.apiApp) : createProxyStage(route, config, deps.upstream));
-    chains.set(route, composeChain(stages));
+    const terminal = route.target === 'gateway' ? createGatewayApiStage(deps.apiApp) : createProxyStage(route, config, deps.upstream);
+    chains.set(route, {
+      request: composeChain<HttpContext>([...stages, terminal]),
+      upgrade: route.websocket ? composeChain<UpgradeContext>([...stages, createWebSocketStage(route, config, deps)]) : null,
+    });
   }
   return chains;
+}
+
+/** The config check guarantees these exist; a miss here is a wiring bug, refused at load. */
+function built<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`internal: ${what} was validated but not built`);
+  return value;
 }

@@ -1,9 +1,12 @@
 import type { CorsConfig } from '../config/schema.js';
+import { GatewayError } from '../errors.js';
 import type { Stage } from './request-context.js';
 
 /**
  * CORS from config. Preflights are answered here and never reach the backend; a disallowed
- * origin gets no CORS headers at all (the browser then blocks the response).
+ * origin gets no CORS headers at all (the browser then blocks the response). Browsers apply no
+ * CORS to WebSockets, so a handshake from a disallowed Origin is refused outright here
+ * (cross-site WebSocket hijacking); one without Origin is not a browser's and goes on.
  */
 export function createCorsStage(cors: CorsConfig): Stage {
   const anyOrigin = cors.origins.includes('*');
@@ -17,6 +20,10 @@ export function createCorsStage(cors: CorsConfig): Stage {
   return async (ctx, next) => {
     const origin = ctx.req.headers.origin;
     const allowed = origin !== undefined && (anyOrigin || origins.has(origin));
+    if (ctx.handshake !== null) {
+      if (origin !== undefined && !allowed) throw new GatewayError('request.origin_not_allowed', 'this origin may not open WebSockets here');
+      return next();
+    }
     const extra = (ctx.extraHeaders ??= []);
     // Caches must key on Origin when the answer depends on it.
     if (!anyOrigin) extra.push('vary', 'Origin');
@@ -34,8 +41,9 @@ export function createCorsStage(cors: CorsConfig): Stage {
       extra.push('access-control-allow-methods', allowMethods, 'access-control-allow-headers', allowHeaders, 'access-control-max-age', maxAge);
     }
     const headers = [...ctx.route!.responseHeaders, ...extra, 'x-request-id', ctx.requestId, 'content-length', '0'];
-    ctx.res.writeHead(204, headers);
-    ctx.res.end();
+    // Handshakes returned above: this is a request, with a response.
+    ctx.res!.writeHead(204, headers);
+    ctx.res!.end();
   };
 }
 

@@ -1,11 +1,12 @@
 import type { Express } from 'express';
-import type { Stage } from './request-context.js';
+import { lendContext, type HttpContext, type Stage } from './request-context.js';
 
 /**
  * Terminal stage for routes whose target is the gateway itself: hand the request to the
  * Express app with the security headers already set and the normalized path as its URL.
+ * The API reads the context back with `contextOf(req)`.
  */
-export function createGatewayApiStage(app: Express): Stage {
+export function createGatewayApiStage(app: Express): Stage<HttpContext> {
   return (ctx) => new Promise<void>((resolve) => {
     const { req, res } = ctx;
     const headers = ctx.route!.responseHeaders;
@@ -13,7 +14,7 @@ export function createGatewayApiStage(app: Express): Stage {
     if (ctx.extraHeaders) for (let i = 0; i < ctx.extraHeaders.length; i += 2) res.appendHeader(ctx.extraHeaders[i]!, ctx.extraHeaders[i + 1]!);
     res.setHeader('x-request-id', ctx.requestId);
     req.url = ctx.path + ctx.query;
-    (req as unknown as { gatewayContext: unknown }).gatewayContext = ctx;
+    lendContext(req, ctx);
     res.once('close', resolve);
     app(req, res);
   });

@@ -2,12 +2,12 @@ import type { Dispatcher } from 'undici';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { limitedBody } from '../upstream/limit-body.js';
 import { headerPolicyFor } from '../upstream/header-policy.js';
-import { identityHeaderNames, identityHeaders } from '../upstream/identity-headers.js';
-import { buildUpstreamHeaders } from '../upstream/request-headers.js';
+import { identityHeaderNames } from '../upstream/identity-headers.js';
 import { filterResponseHeaders } from '../upstream/response-headers.js';
 import { isRetryableConnectionError, translateUpstreamError } from '../upstream/translate-error.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
-import type { RequestContext, Stage } from './request-context.js';
+import { backendHeaders } from './backend-headers.js';
+import type { HttpContext, Stage } from './request-context.js';
 
 // RFC 9110 9.2.2, narrowed: only methods without side effects are ever sent twice.
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -16,25 +16,17 @@ const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * The terminal stage: stream the request to the backend and its response back. Never calls
  * `next`. A response that fails after its headers were sent is aborted, never ended as if whole.
  */
-export function createProxyStage(route: CompiledRoute, config: GatewayConfig, upstream: UpstreamClient): Stage {
+export function createProxyStage(route: CompiledRoute, config: GatewayConfig, upstream: UpstreamClient): Stage<HttpContext> {
   const names = identityHeaderNames(config);
   const policy = headerPolicyFor(route, config);
-  const preserveHost = config.upstream.preserveHost;
+  const upstreamHost = config.upstream.preserveHost ? null : upstream.host;
   const retry = config.upstream.retryIdempotent;
 
   return (ctx) => new Promise<void>((resolve, reject) => {
     const { req, res } = ctx;
-    const headers = buildUpstreamHeaders(req.rawHeaders, {
-      requestId: ctx.requestId,
-      host: req.headers.host!,
-      upstreamHost: preserveHost ? req.headers.host! : upstream.host,
-      peer: ctx.peer,
-      peerTrusted: ctx.peerTrusted,
-      upgrade: false,
-      identity: identityHeaders(names, ctx.principal),
-    }, policy);
+    const headers = backendHeaders(ctx, upstreamHost, names, policy);
     const body = limitedBody(req, route.bodyLimit);
-    const options: Dispatcher.RequestOptions<RequestContext> = {
+    const options: Dispatcher.RequestOptions<HttpContext> = {
       path: ctx.path + ctx.query,
       method: req.method as Dispatcher.HttpMethod,
       headers,
@@ -67,7 +59,7 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
 }
 
 /** Shared by every request (the context rides in `opaque`), so no closure is made per response. */
-function writeResponseHead(data: Dispatcher.StreamFactoryData<RequestContext>) {
+function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
   const ctx = data.opaque;
   const route = ctx.route!;
   const out = filterResponseHeaders(data.headers, route.responseDrop, []);

@@ -1,11 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Principal } from '../auth/principal.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 
-/** Everything one request carries through the stages. One object per request, no per-stage copies. */
+/**
+ * Everything one request carries through the stages. One object per request, no per-stage copies.
+ * A WebSocket handshake is a request too and uses this same type: it has no ServerResponse
+ * (`res` is null) and carries `handshake` instead, so the stages that never look at the response
+ * (CORS, limits, authentication, roles) serve both ways in unchanged.
+ */
 export interface RequestContext {
   readonly req: IncomingMessage;
-  readonly res: ServerResponse;
+  /** null for a WebSocket handshake, which is answered on `handshake.socket`. */
+  readonly res: ServerResponse | null;
+  /** null for a plain request. */
+  readonly handshake: Handshake | null;
   readonly config: GatewayConfig;
   readonly requestId: string;
   readonly startedAt: number;
@@ -15,6 +24,7 @@ export interface RequestContext {
   /** The client's address after trusted-proxy processing. */
   clientIp: string;
   host: string;
+  /** Normalized path; '' until normalization succeeded (the access log then shows the raw one). */
   path: string;
   query: string;
   route: CompiledRoute | null;
@@ -28,10 +38,43 @@ export interface RequestContext {
   reason: string | undefined;
 }
 
-export type Stage = (ctx: RequestContext, next: () => Promise<void>) => Promise<void>;
+/** What a WebSocket handshake has instead of a ServerResponse. */
+export interface Handshake {
+  /** The client connection: the answer (an error, or the backend's 101) is written to it raw. */
+  readonly socket: Duplex;
+  readonly head: Buffer;
+  /** `?access_token=` (browsers cannot set headers on a WebSocket), already out of `query`. */
+  accessToken: string | undefined;
+  /** The status the client was answered with; 0 until then. */
+  status: number;
+}
+
+/** A plain request: the proxy and the gateway's API write to `res`. */
+export type HttpContext = RequestContext & { readonly res: ServerResponse; readonly handshake: null };
+/** A WebSocket handshake: the WebSocket stage hands `handshake.socket` to the backend. */
+export type UpgradeContext = RequestContext & { readonly res: null; readonly handshake: Handshake };
+
+/**
+ * Stages that only read the request and the context are `Stage` and go in both kinds of chain;
+ * a terminal stage names the kind it writes to.
+ */
+export type Stage<C extends RequestContext = RequestContext> = (ctx: C, next: () => Promise<void>) => Promise<void>;
 
 /** The headers every response of this request carries, route-specific once the route is known. */
 export function responseHeadersOf(ctx: RequestContext): readonly string[] {
   const base = ctx.route ? ctx.route.responseHeaders : ctx.config.baseResponseHeaders;
   return ctx.extraHeaders ? [...base, ...ctx.extraHeaders] : base;
+}
+
+// Set only for requests handed to the control plane, so the hot path pays nothing for it.
+const controlPlaneContexts = new WeakMap<IncomingMessage, RequestContext>();
+
+/** The gateway-api stage lends the context to Express; `contextOf` is how the API reads it. */
+export function lendContext(req: IncomingMessage, ctx: RequestContext): void {
+  controlPlaneContexts.set(req, ctx);
+}
+
+/** The context of a request the data plane handed to the control plane; undefined otherwise. */
+export function contextOf(req: IncomingMessage): RequestContext | undefined {
+  return controlPlaneContexts.get(req);
 }

@@ -5,13 +5,13 @@ import type { GatewayConfig } from '../config/compile-config.js';
 import type { Env } from '../config/load-config.js';
 import type { Logger } from '../observability/logger.js';
 import { createRequestHandler } from '../pipeline/handle-request.js';
+import { createUpgradeHandler } from '../pipeline/handle-upgrade.js';
 import { createStore } from '../store/create-store.js';
 import type { CertStore } from '../tls/cert-store.js';
 import { serverTlsOptions } from '../tls/tls-options.js';
 import { buildRuntime, type RuntimeDeps } from './build-runtime.js';
 import { createHttpRedirectListener } from './http-redirect-listener.js';
 import { createHttpsListener } from './https-listener.js';
-import { createUpgradeHandler } from './handle-upgrade.js';
 import { closeGracefully, listen } from './listen.js';
 import { createReload } from './reload-runtime.js';
 import { releaseReplaced } from './runtime-parts.js';
@@ -46,8 +46,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       onRequest: createRequestHandler({ runtime: () => runtime, logger, shuttingDown: () => shuttingDown }),
       onUpgrade: createUpgradeHandler({
         runtime: () => runtime,
-        upstreamHost: () => runtime.upstream.client.host,
-        wsProxy: () => runtime.upstream.ws,
         logger,
         track: (socket) => {
           upgraded.add(socket);

@@ -1,0 +1,22 @@
+import type { IdentityHeaderNames } from '../upstream/identity-headers.js';
+import { identityHeaders } from '../upstream/identity-headers.js';
+import { buildUpstreamHeaders, type HeaderPolicy } from '../upstream/request-headers.js';
+import type { RequestContext } from './request-context.js';
+
+/**
+ * The headers the backend sees for this request or handshake, from what the context knows
+ * (request id, peer, verified caller). Shared by the proxy and the WebSocket stage so both
+ * tell the backend the same things. `upstreamHost` is null when the route preserves Host.
+ */
+export function backendHeaders(ctx: RequestContext, upstreamHost: string | null, names: IdentityHeaderNames, policy: HeaderPolicy): string[] {
+  const host = ctx.req.headers.host!;
+  return buildUpstreamHeaders(ctx.req.rawHeaders, {
+    requestId: ctx.requestId,
+    host,
+    upstreamHost: upstreamHost ?? host,
+    peer: ctx.peer,
+    peerTrusted: ctx.peerTrusted,
+    upgrade: ctx.handshake !== null,
+    identity: identityHeaders(names, ctx.principal),
+  }, policy);
+}

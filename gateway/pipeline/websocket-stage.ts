@@ -1,0 +1,53 @@
+import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
+import type { Logger } from '../observability/logger.js';
+import { headerPolicyFor } from '../upstream/header-policy.js';
+import { identityHeaderNames } from '../upstream/identity-headers.js';
+import { translateUpstreamError } from '../upstream/translate-error.js';
+import type { UpstreamClient } from '../upstream/upstream-client.js';
+import type { WebSocketProxy } from '../upstream/websocket-proxy.js';
+import { answerError } from './answer-error.js';
+import { backendHeaders } from './backend-headers.js';
+import type { Stage, UpgradeContext } from './request-context.js';
+
+export interface WebSocketStageDeps {
+  upstream: UpstreamClient;
+  /** A getter: the proxy is replaced when the upstream changes on reload. */
+  webSocketProxy(): WebSocketProxy;
+  logger: Logger;
+}
+
+/**
+ * The terminal stage of a handshake on a `websocket: true` route, in the proxy stage's place:
+ * the same backend headers (identity, forwarding, route policy), then http-proxy pipes the
+ * sockets. Resolves once the backend answered, or the client was told it could not.
+ */
+export function createWebSocketStage(route: CompiledRoute, config: GatewayConfig, deps: WebSocketStageDeps): Stage<UpgradeContext> {
+  const names = identityHeaderNames(config);
+  const policy = headerPolicyFor(route, config);
+  const upstreamHost = config.upstream.preserveHost ? null : deps.upstream.host;
+
+  return (ctx) => new Promise<void>((resolve) => {
+    const { req, handshake } = ctx;
+    // http-proxy sends req.headers and req.url as they are: make them the ones the backend may see.
+    req.headers = headerObject(backendHeaders(ctx, upstreamHost, names, policy));
+    req.url = ctx.path + ctx.query;
+    const sentAt = performance.now();
+    deps.webSocketProxy().forward(req, handshake.socket, handshake.head, (err, status) => {
+      ctx.upstreamMs = performance.now() - sentAt;
+      // Answered now, not after the promise settles: http-proxy ends the socket when this returns.
+      if (err) answerError(ctx, translateUpstreamError(err), deps.logger);
+      else handshake.status = status;
+      resolve();
+    });
+  });
+}
+
+/** A flat [name, value, ...] list as Node's header object, repeated names joined (RFC 9110 5.3). */
+function headerObject(flat: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i]!;
+    out[name] = out[name] === undefined ? flat[i + 1]! : `${out[name]}, ${flat[i + 1]}`;
+  }
+  return out;
+}
