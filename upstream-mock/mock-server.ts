@@ -21,7 +21,8 @@ export interface MockOptions {
 
 /**
  * The simulated legacy backend. It knows nothing of the gateway. Test-only controls live under
- * /__mock/: counters, last requests, faults, echo, large download and upload.
+ * /__mock/: counters, last requests, faults, echo, a response shaped by the query, large
+ * download and upload.
  */
 export function createMockServer(options: MockOptions): Server {
   const api = new TradingApi();
@@ -80,6 +81,7 @@ export function createMockServer(options: MockOptions): Server {
     }
     if (route === 'GET /__mock/download') return download(res, Number(url.searchParams.get('bytes') ?? '0'));
     if (url.pathname === '/__mock/echo') return echo(req, res);
+    if (req.method === 'GET' && url.pathname.startsWith('/__mock/respond')) return respondAsAsked(res, url.searchParams);
     if (route === 'POST /__mock/faults') {
       return readBody(req, (body) => {
         try {
@@ -129,6 +131,21 @@ function echo(req: IncomingMessage, res: ServerResponse): void {
     hash.update(c);
   });
   req.on('end', () => json(res, 200, { method: req.method, url: req.url, headers: req.headers, raw_headers: req.rawHeaders, body_bytes: bytes, sha256: hash.digest('hex') }));
+}
+
+/**
+ * A response shaped by the query, for tests of what the gateway does with backend headers:
+ * `status`, `header=name:value` (repeatable) and `body`, on /__mock/respond and any path below it.
+ */
+function respondAsAsked(res: ServerResponse, q: URLSearchParams): void {
+  const body = q.get('body') ?? '{"ok":true}';
+  const headers: [string, string][] = [['content-type', 'application/json'], ['content-length', String(Buffer.byteLength(body))]];
+  for (const h of q.getAll('header')) {
+    const colon = h.indexOf(':');
+    if (colon > 0) headers.push([h.slice(0, colon).trim(), h.slice(colon + 1).trim()]);
+  }
+  res.writeHead(Number(q.get('status') ?? '200'), headers.flat());
+  res.end(body);
 }
 
 /** N deterministic bytes, written with backpressure. */

@@ -65,6 +65,10 @@ function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
   const out = filterResponseHeaders(data.headers, route.responseDrop, []);
   for (const h of route.responseHeaders) out.push(h);
   if (ctx.extraHeaders) for (const h of ctx.extraHeaders) out.push(h);
+  // Only when the client would otherwise get none: what the backend says about caching stands.
+  if (route.defaultCacheControl !== null && (data.headers['cache-control'] === undefined || route.responseDrop.has('cache-control'))) {
+    out.push('cache-control', route.defaultCacheControl);
+  }
   out.push('x-request-id', ctx.requestId);
   ctx.res.writeHead(data.statusCode, out);
   return ctx.res;

@@ -61,8 +61,7 @@ export function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: readon
     headersTimeout: r.timeouts.headers ?? raw.upstream.headersTimeout,
     bodyTimeout: r.timeouts.body ?? raw.upstream.bodyTimeout,
     bodyLimit: r.bodyLimit ?? raw.limits.bodyLimit,
-    // A browser may keep a response without Cache-Control in its heuristic cache; a user's data should not be kept.
-    defaultCacheControl: r.defaultCacheControl === false ? null : r.defaultCacheControl ?? (auth.mode === 'none' ? null : 'no-store'),
+    defaultCacheControl: defaultCacheControl(r, auth),
     ...compileRouteHeaders(r.headers, raw.securityHeaders, r.securityHeaders, baseSecurity),
     source: JSON.stringify(r),
   };
@@ -76,4 +75,14 @@ function compileRouteAuth(a: RawRoute['auth'], auth: RawAuth | undefined): Route
     forwardAuthorization: a.forwardAuthorization,
   };
   return a.mode === 'required' ? { mode: a.mode, ...common, roles: a.roles ? new Set(a.roles) : null } : { mode: a.mode, ...common, roles: null };
+}
+
+/**
+ * A browser may keep a response without Cache-Control in its heuristic cache (RFC 9111 4.2.2);
+ * a user's data should not be kept. A Cache-Control the route sets itself wins over this one.
+ */
+function defaultCacheControl(r: RouteInput, auth: RouteAuth): string | null {
+  if (r.defaultCacheControl === false) return null;
+  if (Object.keys(r.headers.response?.set ?? {}).some((k) => k.toLowerCase() === 'cache-control')) return null;
+  return r.defaultCacheControl ?? (auth.mode === 'none' ? null : 'no-store');
 }
