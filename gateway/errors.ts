@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /**
  * Every error the gateway answers with has one of these codes. The union is closed so that a
@@ -126,7 +127,7 @@ export function writeProblem(
 }
 
 /** A problem response written straight to a socket, for errors before Node made a request object. */
-export function rawProblem(err: GatewayError, requestId: string, baseHeaders: readonly string[]): string {
+function rawProblem(err: GatewayError, requestId: string, baseHeaders: readonly string[]): string {
   const body = JSON.stringify(toProblem(err, requestId));
   const lines = [`HTTP/1.1 ${err.status} ${ERROR_TABLE[err.code].title}`];
   for (let i = 0; i < baseHeaders.length; i += 2) lines.push(`${baseHeaders[i]}: ${baseHeaders[i + 1]}`);
@@ -138,4 +139,20 @@ export function rawProblem(err: GatewayError, requestId: string, baseHeaders: re
     'connection: close',
   );
   return `${lines.join('\r\n')}\r\n\r\n${body}`;
+}
+
+/** How long a client may take to read a raw answer and close its side before the socket is let go. */
+const LINGER_MS = 2000;
+
+/**
+ * Writes a problem straight to a socket that has no ServerResponse (a parse error, a refused
+ * WebSocket handshake) and lets go of it. `end()` alone only half-closes: a client that never
+ * closes its side held the socket for ever (measured: FIN-WAIT-2 with the descriptor open).
+ * Node itself destroys after such an answer; the short linger lets the client read it first.
+ */
+export function sendRawProblem(socket: Duplex, err: GatewayError, requestId: string, baseHeaders: readonly string[]): void {
+  socket.end(rawProblem(err, requestId, baseHeaders));
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }

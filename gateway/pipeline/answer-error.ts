@@ -1,4 +1,4 @@
-import { asGatewayError, rawProblem, writeProblem } from '../errors.js';
+import { asGatewayError, sendRawProblem, writeProblem } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { responseHeadersOf, type RequestContext } from './request-context.js';
 
@@ -28,5 +28,5 @@ export function answerError(ctx: RequestContext, err: unknown, logger: Logger): 
   handshake.status = gatewayError.status;
   // rawProblem writes the route's headers; writeProblem's own extras (Allow, Retry-After) go with them.
   const base = responseHeadersOf(ctx);
-  socket.end(rawProblem(gatewayError, ctx.requestId, gatewayError.headers ? [...base, ...Object.entries(gatewayError.headers).flat()] : base));
+  sendRawProblem(socket, gatewayError, ctx.requestId, gatewayError.headers ? [...base, ...Object.entries(gatewayError.headers).flat()] : base);
 }

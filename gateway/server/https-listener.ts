@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GatewayConfig } from '../config/compile-config.js';
-import { GatewayError, rawProblem } from '../errors.js';
+import { GatewayError, sendRawProblem } from '../errors.js';
 import { requestIdFrom } from '../pipeline/request-id.js';
 import type { CertPair } from '../tls/self-signed-cert.js';
 import { serverTlsOptions } from '../tls/tls-options.js';
@@ -67,5 +67,5 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, headers: 
     default:
       error = new GatewayError('request.malformed', 'the request could not be parsed');
   }
-  socket.end(rawProblem(error, requestIdFrom(undefined), headers));
+  sendRawProblem(socket, error, requestIdFrom(undefined), headers);
 }

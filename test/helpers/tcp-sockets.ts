@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 
-/** Kernel TCP states (include/net/tcp_states.h) of sockets that still hold a file descriptor. */
-const HOLDING_FD: Record<string, string> = { '01': 'ESTABLISHED', '08': 'CLOSE_WAIT', '03': 'SYN_RECV' };
+const LISTEN = '0A'; // include/net/tcp_states.h
 
 /**
- * Server-side sockets on a local port that still hold a descriptor, read from /proc/net/tcp{,6}
- * (what `ss` reads; not every machine has iproute2). TIME_WAIT and FIN_WAIT are the kernel's
- * and hold nothing of the process's.
+ * Sockets on a local port that a process still holds a descriptor for, read from
+ * /proc/net/tcp{,6} (what `ss` reads; not every machine has iproute2). The kernel keeps closed
+ * sockets around for a while (FIN-WAIT-2, TIME-WAIT) with inode 0: those belong to no process.
+ * Returns their state codes.
  */
 export function openSocketsOnPort(port: number): string[] {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
@@ -20,10 +20,9 @@ export function openSocketsOnPort(port: number): string[] {
     }
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      const local = fields[1];
-      const state = fields[3];
-      if (local === undefined || state === undefined) continue;
-      if (local.endsWith(`:${hexPort}`) && HOLDING_FD[state] !== undefined) found.push(HOLDING_FD[state]);
+      const [local, state, inode] = [fields[1], fields[3], fields[9]];
+      if (local === undefined || state === undefined || inode === undefined) continue;
+      if (local.endsWith(`:${hexPort}`) && state !== LISTEN && inode !== '0') found.push(state);
     }
   }
   return found;
