@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTokenService } from '../gateway/auth/tokens/token-service.js';
+import { request } from 'node:https';
+import { createPasswordHasher } from '../gateway/auth/password-hasher.js';
+import { writeUsersFile } from '../gateway/auth/users-file.js';
 import { GATEWAY_BIN, ROOT } from '../test/helpers/paths.js';
 
 export interface BenchGateway {
@@ -19,6 +21,9 @@ export interface BenchGateway {
  */
 export async function startLoggingGateway(dir: string, upstreamUrl: string, nodeArgs: string[] = []): Promise<BenchGateway> {
   const jwtSecret = randomBytes(48).toString('base64url');
+  const password = randomBytes(18).toString('base64url');
+  const hasher = await createPasswordHasher({ memoryKiB: 19_456, iterations: 2, parallelism: 1 });
+  writeUsersFile(join(dir, 'users.yaml'), [{ username: 'bench-user', roles: ['trader'], hash: await hasher.hash(password), disabled: false }]);
   writeFileSync(join(dir, 'gateway.yaml'), readFileSync(join(ROOT, 'bench/gateway.bench.yaml')));
   const logFile = join(dir, 'gateway.log');
   const fd = openSync(logFile, 'w');
@@ -28,13 +33,12 @@ export async function startLoggingGateway(dir: string, upstreamUrl: string, node
   for (let i = 0; i < 100; i++) {
     const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('gateway listening'));
     if (line) {
-      const tokens = await createTokenService({
-        issuer: 'security-gateway', audience: 'trading-api', algorithm: 'HS256', secret: jwtSecret,
-        accessTtl: 3_600_000, refreshTtl: 7_200_000, clockTolerance: 30_000, refreshGrace: 5000,
-      });
-      const { access_token } = await tokens.issuePair('bench-user', ['trader']);
+      const port = (JSON.parse(line) as { https_port: number }).https_port;
+      // Through the login endpoint: a token minted here would have no session in the gateway's store.
+      const ca = readFileSync(join(dir, 'certs', 'self-signed-cert.pem'), 'utf8');
+      const { access_token } = JSON.parse(await post(port, ca, '/api/auth/login', JSON.stringify({ username: 'bench-user', password }))) as { access_token: string };
       return {
-        port: (JSON.parse(line) as { https_port: number }).https_port,
+        port,
         accessToken: access_token,
         stop: async () => { child.kill('SIGTERM'); return exited; },
       };
@@ -43,4 +47,16 @@ export async function startLoggingGateway(dir: string, upstreamUrl: string, node
   }
   child.kill('SIGKILL');
   throw new Error('the gateway did not start');
+}
+
+function post(port: number, ca: string, path: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', ca, servername: 'localhost', headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => { text += c; });
+      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${path}: ${res.statusCode} ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -83,7 +83,7 @@ export async function createAuthService(config: AuthConfig, deps: AuthDeps): Pro
       // returns: refuse the login itself with that answer instead of handing out dead tokens.
       if (config.onStoreError === 'deny') await storeGuard(() => store.ping(), 'sign-in is unavailable while token state cannot be checked');
       const user = await users.authenticate(username, password);
-      return user ? { user, tokens: await tokens.issuePair(user.username, user.roles) } : null;
+      return user ? { user, tokens: (await tokens.issuePair(user.username, user.roles)).tokens } : null;
     },
     refresh: (refreshToken) => storeGuard(() => rotateRefreshToken(refreshToken, { tokens, revocation, store, users, graceMs: config.jwt.refreshGrace, now: clock })),
     async logout(principal, refreshToken) {

@@ -31,7 +31,7 @@ export async function rotateRefreshToken(
   // Roles come from the directory now, not from the old token: a changed or disabled user shows at refresh.
   const user = deps.users.find(sub);
   if (!user || user.disabled) throw authError('auth.token_revoked', 'the account is no longer active');
-  const pair = await deps.tokens.issuePair(sub, user.roles, fam);
+  const pair = (await deps.tokens.issuePair(sub, user.roles, fam)).tokens;
   if (!(await deps.store.setIfAbsent(graceKey, JSON.stringify(pair), deps.graceMs))) {
     const winner = await deps.store.get(graceKey); // a concurrent retry rotated first
     if (winner) return JSON.parse(winner.toString()) as TokenPair;

@@ -24,7 +24,7 @@ test('a cached access token still expires on time (fixed clock)', async () => {
     issuer: 'i', audience: 'a', algorithm: 'HS256', secret: 's'.repeat(40),
     accessTtl: 60_000, refreshTtl: 120_000, clockTolerance: 5000, refreshGrace: 1000,
   }, () => t);
-  const { access_token } = await tokens.issuePair('u', ['r']);
+  const { access_token } = (await tokens.issuePair('u', ['r'])).tokens;
   assert.equal((await tokens.verifyAccess(access_token)).sub, 'u');
   t += 30_000;
   assert.equal((await tokens.verifyAccess(access_token)).sub, 'u', 'a hit within its life');

@@ -32,11 +32,18 @@ export interface TokenPair {
   expires_in: number;
 }
 
+/** A pair as issued: the client's part, and what the session record needs (revocation.ts). */
+export interface IssuedPair {
+  tokens: TokenPair;
+  family: string;
+  refreshJti: string;
+}
+
 type Key = Uint8Array | CryptoKey | KeyObject;
 export type JwtConfig = NonNullable<GatewayConfig['auth']>['jwt'];
 
 export interface TokenService {
-  issuePair(sub: string, roles: readonly string[], family?: string): Promise<TokenPair>;
+  issuePair(sub: string, roles: readonly string[], family?: string): Promise<IssuedPair>;
   verifyAccess(token: string): Promise<TokenClaims>;
   verifyRefresh(token: string): Promise<TokenClaims>;
 }
@@ -44,14 +51,14 @@ export interface TokenService {
 export async function createTokenService(config: JwtConfig, now: () => number = Date.now): Promise<TokenService> {
   const { signKey, verifyKey } = await importKeys(config);
   const refreshAudience = `${config.audience}:refresh`;
-  const sign = (claims: { sub: string; roles: readonly string[]; fam: string }, typ: string, audience: string, ttlMs: number) => {
+  const sign = (claims: { sub: string; roles: readonly string[]; fam: string }, typ: string, audience: string, ttlMs: number, jti = randomUUID()) => {
     const iat = Math.floor(now() / 1000);
     return new SignJWT({ roles: [...claims.roles], fam: claims.fam })
       .setProtectedHeader({ alg: config.algorithm, typ })
       .setSubject(claims.sub)
       .setIssuer(config.issuer)
       .setAudience(audience)
-      .setJti(randomUUID())
+      .setJti(jti)
       .setIssuedAt(iat)
       .setNotBefore(iat)
       .setExpirationTime(iat + Math.floor(ttlMs / 1000))
@@ -79,11 +86,12 @@ export async function createTokenService(config: JwtConfig, now: () => number = 
   return {
     async issuePair(sub, roles, family = randomUUID()) {
       const claims = { sub, roles, fam: family };
+      const refreshJti = randomUUID();
       const [access, refresh] = await Promise.all([
         sign(claims, ACCESS_TYP, config.audience, config.accessTtl),
-        sign(claims, REFRESH_TYP, refreshAudience, config.refreshTtl),
+        sign(claims, REFRESH_TYP, refreshAudience, config.refreshTtl, refreshJti),
       ]);
-      return { access_token: access, refresh_token: refresh, token_type: 'bearer', expires_in: Math.floor(config.accessTtl / 1000) };
+      return { tokens: { access_token: access, refresh_token: refresh, token_type: 'bearer', expires_in: Math.floor(config.accessTtl / 1000) }, family, refreshJti };
     },
     async verifyAccess(token) {
       const cached = verified.get(token);
