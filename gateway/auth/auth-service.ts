@@ -51,7 +51,8 @@ export async function createAuthService(config: AuthConfig, deps: AuthDeps): Pro
   const { store, logger, clock } = deps;
   const tokens = await createTokenService(config.jwt, clock);
   const hasher = await createPasswordHasher(config.argon2);
-  const revocation = createRevocation(store, config.jwt.refreshTtl, clock);
+  // Long enough for the last token of a session to expire, whichever of the two lives longer.
+  const revocation = createRevocation(store, Math.max(config.jwt.refreshTtl, config.jwt.accessTtl) + config.jwt.clockTolerance, clock);
   const owned: { close(): void }[] = [];
   let users: UserDirectory;
   let keys: KeyDirectory | null;
@@ -79,13 +80,16 @@ export async function createAuthService(config: AuthConfig, deps: AuthDeps): Pro
     users,
     keys,
     async login(username, password) {
-      // With onStoreError: deny, tokens issued now would get 503 on every use until the store
-      // returns: refuse the login itself with that answer instead of handing out dead tokens.
-      if (config.onStoreError === 'deny') await storeGuard(() => store.ping(), 'sign-in is unavailable while token state cannot be checked');
       const user = await users.authenticate(username, password);
-      return user ? { user, tokens: (await tokens.issuePair(user.username, user.roles)).tokens } : null;
+      if (!user) return null;
+      const issued = await tokens.issuePair(user.username, user.roles);
+      // A session exists only once its record does (revocation.ts); while the store is down,
+      // whatever onStoreError says, the login is refused rather than handing out tokens that
+      // would be refused on first use once the store answers again.
+      await storeGuard(() => revocation.recordSession(user.username, issued.family, issued.refreshJti), 'sign-in is unavailable while token state cannot be kept');
+      return { user, tokens: issued.tokens };
     },
-    refresh: (refreshToken) => storeGuard(() => rotateRefreshToken(refreshToken, { tokens, revocation, store, users, graceMs: config.jwt.refreshGrace, now: clock })),
+    refresh: (refreshToken) => storeGuard(() => rotateRefreshToken(refreshToken, { tokens, revocation, store, users, graceMs: config.jwt.refreshGrace })),
     async logout(principal, refreshToken) {
       const token = principal.token;
       if (!token || token.external) throw authError('auth.invalid_token', 'logout needs an access token issued by this gateway');

@@ -4,26 +4,41 @@ import { revocationKeys, type Revocation } from './revocation.js';
 import type { TokenPair, TokenService } from './tokens/token-service.js';
 import type { UserDirectory } from './user-directory.js';
 
+/** What a rotation keeps for a retry within the grace window. */
+interface Rotation {
+  tokens: TokenPair;
+  refreshJti: string;
+}
+
+const sessionEnded = () => authError('auth.token_revoked', 'the session has ended (logout, revocation, or a reset of the token store): log in again');
+
 /**
- * Refresh with rotation (RFC 9700 4.14.2): every refresh token works once. Presenting one that
- * was already used means it was copied: the whole family (every token descended from that
- * login) is revoked. A client that retries within `graceMs` (a lost response) gets the same
- * new pair again, kept in the store for that long only.
+ * Refresh with rotation (RFC 9700 4.14.2): every refresh token works once. The session record
+ * (revocation.ts) holds the one refresh jti that may rotate next; no record, no refresh, so a
+ * store that lost its state refuses every refresh token instead of accepting them all.
+ * Presenting an older one of the session means it was copied: the whole family (every token
+ * descended from that login) is revoked. A client that retries within `graceMs` (a lost
+ * response) gets the same new pair again, kept in the store for that long only.
  */
 export async function rotateRefreshToken(
   refreshToken: string,
-  deps: { tokens: TokenService; revocation: Revocation; store: Store; users: UserDirectory; graceMs: number; now?: () => number },
+  deps: { tokens: TokenService; revocation: Revocation; store: Store; users: UserDirectory; graceMs: number },
 ): Promise<TokenPair> {
-  const now = deps.now ?? Date.now;
   const claims = await deps.tokens.verifyRefresh(refreshToken);
   const { sub, jti, fam } = claims;
-  if (await deps.revocation.isRevoked(sub, jti, fam, claims.iat)) throw authError('auth.token_revoked', 'the refresh token has been revoked');
+  if (await deps.revocation.isRevoked(sub, { jti, family: fam || undefined, issuedAt: claims.iat, external: false })) throw sessionEnded();
 
   const graceKey = revocationKeys.refreshGrace(sub, jti);
-  const usedKey = revocationKeys.refreshUsed(sub, jti);
-  const [grace, used] = await deps.store.getMany([graceKey, usedKey]);
-  if (grace) return JSON.parse(grace.toString()) as TokenPair;
-  if (used) {
+  const [grace, current] = await deps.store.getMany([graceKey, revocationKeys.session(sub, fam)]);
+  if (grace) {
+    const kept = JSON.parse(grace.toString()) as Rotation;
+    // The rotation that stored this answer failed before moving the record on: finish it, or
+    // the new refresh token would look like a reused one.
+    if (current?.toString() === jti) await deps.revocation.recordSession(sub, fam, kept.refreshJti);
+    return kept.tokens;
+  }
+  if (!current) throw sessionEnded(); // ended since the check above
+  if (current.toString() !== jti) {
     await deps.revocation.revokeFamily(sub, fam);
     throw authError('auth.refresh_reused', 'this refresh token was already used; every session token from it is revoked');
   }
@@ -31,11 +46,13 @@ export async function rotateRefreshToken(
   // Roles come from the directory now, not from the old token: a changed or disabled user shows at refresh.
   const user = deps.users.find(sub);
   if (!user || user.disabled) throw authError('auth.token_revoked', 'the account is no longer active');
-  const pair = (await deps.tokens.issuePair(sub, user.roles, fam)).tokens;
-  if (!(await deps.store.setIfAbsent(graceKey, JSON.stringify(pair), deps.graceMs))) {
+  const issued = await deps.tokens.issuePair(sub, user.roles, fam);
+  const rotation: Rotation = { tokens: issued.tokens, refreshJti: issued.refreshJti };
+  if (!(await deps.store.setIfAbsent(graceKey, JSON.stringify(rotation), deps.graceMs))) {
     const winner = await deps.store.get(graceKey); // a concurrent retry rotated first
-    if (winner) return JSON.parse(winner.toString()) as TokenPair;
+    if (!winner) throw sessionEnded(); // and its grace window has passed already
+    return (JSON.parse(winner.toString()) as Rotation).tokens;
   }
-  await deps.store.set(usedKey, '1', Math.max(1000, claims.exp * 1000 - now()));
-  return pair;
+  await deps.revocation.recordSession(sub, fam, issued.refreshJti);
+  return issued.tokens;
 }

@@ -2,53 +2,80 @@ import type { Store } from '../store/store.js';
 import type { Principal } from './principal.js';
 
 /**
- * Revocation state, shared by every instance through the store. All keys of one user share the
- * hash tag `{user}` so a request's check is one MGET even on Redis Cluster. Entries live as long
- * as the tokens they revoke can (jti: the token's remaining life; families and user cut-offs:
- * the refresh lifetime).
+ * Token state, shared by every instance through the store. All keys of one user share the hash
+ * tag `{user}` so a request's check is one MGET even on Redis Cluster.
+ *
+ * Two kinds of entry (docs/adr/0004): revocations are deny entries (jti, family, a per-user
+ * cut-off), written once and never undone, so no race can bring a session back; and each
+ * session of the gateway's own tokens has a positive record holding its current refresh jti.
+ * A token whose session record is absent is refused: when the store loses its state (a
+ * restarted in-memory store, a Redis without persistence, FLUSHALL, eviction), every session
+ * ends instead of every logout being forgotten. Entries live as long as a token of theirs can.
  */
 const enc = (s: string) => encodeURIComponent(s);
 export const revocationKeys = {
   jti: (sub: string, jti: string) => `rv:{${enc(sub)}}:jti:${jti}`,
   family: (sub: string, fam: string) => `rv:{${enc(sub)}}:fam:${fam}`,
   notBefore: (sub: string) => `rv:{${enc(sub)}}:nbf`,
-  refreshUsed: (sub: string, jti: string) => `rv:{${enc(sub)}}:used:${jti}`,
+  session: (sub: string, fam: string) => `rv:{${enc(sub)}}:session:${fam}`,
   refreshGrace: (sub: string, jti: string) => `rv:{${enc(sub)}}:grace:${jti}`,
 };
 
+/** What the check needs of a verified token. External (identity provider) tokens have no session here. */
+export interface TokenRef {
+  jti: string;
+  family: string | undefined;
+  issuedAt: number; // seconds
+  external: boolean;
+}
+
 export interface Revocation {
-  /** true when the token is revoked by jti, by its family, or by a revoke-all after it was issued. Throws StoreUnavailableError. */
-  isRevoked(sub: string, jti: string, family: string | undefined, issuedAt: number): Promise<boolean>;
+  /**
+   * true when the token is revoked by jti, by its family, or by a revoke-all after it was
+   * issued, or (own tokens) when its session has no record. Throws StoreUnavailableError.
+   */
+  isRevoked(sub: string, token: TokenRef): Promise<boolean>;
+  /** Records a session's current refresh token: at login and at every rotation. */
+  recordSession(sub: string, family: string, refreshJti: string): Promise<void>;
   revokeToken(sub: string, jti: string, expiresAt: number): Promise<void>;
   revokeFamily(sub: string, family: string): Promise<void>;
   /** Every token of the user issued up to now stops working. */
   revokeAll(sub: string): Promise<void>;
 }
 
-export function createRevocation(store: Store, refreshTtlMs: number, now: () => number = Date.now): Revocation {
+/** `lifetimeMs`: how long a token can stay valid, so how long its entries must last. */
+export function createRevocation(store: Store, lifetimeMs: number, now: () => number = Date.now): Revocation {
   return {
-    async isRevoked(sub, jti, family, issuedAt) {
-      const keys = [revocationKeys.jti(sub, jti), revocationKeys.notBefore(sub)];
-      if (family) keys.push(revocationKeys.family(sub, family));
-      const [byJti, notBefore, byFamily] = await store.getMany(keys);
+    async isRevoked(sub, token) {
+      // An own token always names its session; one that does not is not ours to accept.
+      if (!token.external && !token.family) return true;
+      const keys = [revocationKeys.jti(sub, token.jti), revocationKeys.notBefore(sub)];
+      if (!token.external) keys.push(revocationKeys.family(sub, token.family!), revocationKeys.session(sub, token.family!));
+      const [byJti, notBefore, byFamily, session] = await store.getMany(keys);
       if (byJti || byFamily) return true;
+      if (!token.external && !session) return true;
       // iat has one-second resolution: a token from the very second of a revoke-all is revoked too.
-      return notBefore !== null && notBefore !== undefined && issuedAt <= Number(notBefore.toString());
+      return notBefore !== null && notBefore !== undefined && token.issuedAt <= Number(notBefore.toString());
+    },
+    async recordSession(sub, family, refreshJti) {
+      await store.set(revocationKeys.session(sub, family), refreshJti, lifetimeMs);
     },
     async revokeToken(sub, jti, expiresAt) {
       const ttl = expiresAt * 1000 - now();
       if (ttl > 0) await store.set(revocationKeys.jti(sub, jti), '1', ttl);
     },
     async revokeFamily(sub, family) {
-      await store.set(revocationKeys.family(sub, family), '1', refreshTtlMs);
+      // The deny entry first: it is what a rotation racing this call cannot undo.
+      await store.set(revocationKeys.family(sub, family), '1', lifetimeMs);
+      await store.delete(revocationKeys.session(sub, family));
     },
     async revokeAll(sub) {
-      await store.set(revocationKeys.notBefore(sub), String(Math.floor(now() / 1000)), refreshTtlMs);
+      await store.set(revocationKeys.notBefore(sub), String(Math.floor(now() / 1000)), lifetimeMs);
     },
   };
 }
 
 export function principalRevoked(revocation: Revocation, p: Principal): Promise<boolean> {
   if (!p.token) return Promise.resolve(false);
-  return revocation.isRevoked(p.id, p.token.jti, p.token.family, p.token.issuedAt);
+  return revocation.isRevoked(p.id, p.token);
 }
