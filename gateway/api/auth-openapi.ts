@@ -16,14 +16,14 @@ export const AUTH_OPENAPI = {
       post: {
         summary: 'Exchange username and password for an access and a refresh token',
         requestBody: { required: true, content: { 'application/json': { schema: credentials }, 'application/x-www-form-urlencoded': { schema: credentials } } },
-        responses: { 200: tokenPair, 401: problemResponse('Wrong username or password'), 429: problemResponse('Too many failed attempts; see Retry-After'), 503: problemResponse('Token state cannot be checked now (store unavailable)') },
+        responses: { 200: tokenPair, 401: problemResponse('Wrong username or password'), 429: problemResponse('Too many failed attempts; see Retry-After'), 503: problemResponse('Token state cannot be kept now (store unavailable)') },
       },
     },
     '/api/auth/refresh': {
       post: {
         summary: 'Rotate a refresh token: the old one stops working; reusing it revokes the whole session',
         requestBody: { required: true, content: { 'application/json': { schema: refreshBody }, 'application/x-www-form-urlencoded': { schema: refreshBody } } },
-        responses: { 200: tokenPair, 401: problemResponse('Invalid, expired, revoked or reused refresh token') },
+        responses: { 200: tokenPair, 401: problemResponse('Invalid, expired, revoked or reused refresh token, or its session has ended (log in again)'), 503: problemResponse('Token state cannot be kept now (store unavailable)') },
       },
     },
     '/api/auth/logout': {
