@@ -218,7 +218,6 @@ describe('rate limits shared through Redis', () => {
   });
 
   test('Redis killed mid-run: the insurance limiter takes over without a 5xx; after restart counting is shared again', async () => {
-    const { access_token } = await tokensFor(a, 'carol'); // viewer: /api/dashboard/risk uses "shared" (4 per minute)
     const api = { 'X-API-Key': files.keys.trader };
     assert.equal((await a.request('/api/portfolio', { headers: api })).status, 200);
     await pair.redis.stop();
@@ -229,6 +228,8 @@ describe('rate limits shared through Redis', () => {
     assert.deepEqual(statuses(during), [...perInstance, ...perInstance]);
     pair.redis = await startRedis(pair.redis.port);
     await new Promise((r) => setTimeout(r, 2500)); // ioredis reconnects; the burst window passes
+    // Logged in now: this Redis kept nothing across its restart, sessions included (docs/adr/0004).
+    const { access_token } = await tokensFor(a, 'carol'); // viewer: /api/dashboard/risk uses "shared" (4 per minute)
     const shared = [...await burst(a, 3, '/api/dashboard/risk', bearer(access_token)), ...await burst(b, 3, '/api/dashboard/risk', bearer(access_token))];
     // "shared" allows 4 per minute per user across both instances again.
     assert.equal(shared.filter((r) => r.status === 200).length, 4, `statuses after restart: ${statuses(shared)}`);
