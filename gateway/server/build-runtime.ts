@@ -27,7 +27,7 @@ export interface RuntimeDeps {
  * the old runtime, whole.
  */
 export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, previous?: { runtime: GatewayRuntime; sectionsChanged: readonly string[] }): Promise<GatewayRuntime> {
-  const toBuild = partsToBuild(previous?.sectionsChanged ?? 'all');
+  const toBuild = partsToBuild(previous ? { sectionsChanged: previous.sectionsChanged, before: previous.runtime.config, after: config } : 'all');
   const made: Partial<Record<Part, unknown>> = {};
   const part = async <K extends Part>(name: K, make: () => GatewayRuntime[K] | Promise<GatewayRuntime[K]>): Promise<GatewayRuntime[K]> => {
     if (!toBuild.has(name)) return previous!.runtime[name];
@@ -44,7 +44,7 @@ export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, pre
     const certs = await part('certs', () => createCertStore(config.tls, [...(config.hosts ?? [])]));
     const auth = await part('auth', () => (config.auth ? createAuthService(config.auth, deps) : null));
     const loginLimiters = await part('loginLimiters', () => (config.auth ? createLoginLimiters(config.auth.login, deps.store) : null));
-    const rateLimiters = await part('rateLimiters', () => createRateLimiters(config, deps.store));
+    const rateLimiters = await part('rateLimiters', () => createRateLimiters(config, deps.store, previous && { config: previous.runtime.config, limiters: previous.runtime.rateLimiters }));
     const apiApp = await part('apiApp', () => createApiApp({
       authReady: () => auth?.ready() ?? true,
       storeReachable: () => deps.store.ping().then(() => true, () => false),

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { AuthService } from '../auth/auth-service.js';
+import type { GatewayConfig } from '../config/compile-config.js';
 import type { Runtime } from '../pipeline/handle-request.js';
 import type { LoginLimiters } from '../ratelimit/login-limiters.js';
 import type { RateLimiters } from '../ratelimit/create-rate-limiters.js';
@@ -20,32 +21,56 @@ export interface GatewayRuntime extends Runtime {
 export type Part = 'auth' | 'loginLimiters' | 'rateLimiters' | 'upstream' | 'certs' | 'apiApp' | 'chains';
 
 /**
- * What each part is built from (config sections, as diffConfig names them). On reload a part is
- * built anew when one of its sections changed and kept otherwise: a kept part keeps its state
- * (limiter counters with the memory store, login-failure counts, verified tokens, pooled
- * connections). Chains are always composed anew: they read the routes and most sections.
+ * What a part is built from:
+ * - top-level sections, as diffConfig compares them;
+ * - a slice of the config (plain data: numbers, strings, arrays, records), compared by value;
+ * - 'always'.
  */
-export const BUILT_FROM: Readonly<Record<Part, readonly string[] | 'always'>> = {
+export type Source = readonly string[] | ((config: GatewayConfig) => unknown) | 'always';
+
+/**
+ * On reload a part is built anew when what it is built from changed, and kept otherwise: a kept
+ * part keeps its state (limiter counters and blocks with the memory store, login-failure counts,
+ * verified tokens, pooled connections). Limiter state goes only with a change to that limiter.
+ */
+export const BUILT_FROM: Readonly<Record<Part, Source>> = {
   auth: ['auth'],
-  loginLimiters: ['auth'],
+  // Brute-force counts outlive a change of token lifetimes, users or keys: only their own budgets reset them.
+  loginLimiters: (c) => c.auth?.login,
+  // Made anew when rateLimits changed, yet each policy (rateLimits.policies.<name>) and
+  // rateLimits.unauthenticated whose own definition is unchanged keeps its limiter: create-rate-limiters.ts.
   rateLimiters: ['rateLimits'],
   upstream: ['upstream'],
   certs: ['tls', 'hosts'],
   apiApp: ['auth', 'upstream'], // its /api/auth routes and its readiness probe of the backend
-  chains: 'always',
+  chains: 'always', // they read the routes and most sections
 };
 
 /** Sections read once by the listeners and the store: a change is logged as needing a restart. */
 export const RESTART_NEEDED: readonly string[] = ['listeners', 'store', 'limits'];
 
-/** The parts to build for a reload that changed `sectionsChanged` ('all' at start). */
-export function partsToBuild(sectionsChanged: readonly string[] | 'all'): ReadonlySet<Part> {
+/** A reload's change: the sections diffConfig found changed, and the configs on both sides. */
+export interface ConfigChange {
+  sectionsChanged: readonly string[];
+  before: GatewayConfig;
+  after: GatewayConfig;
+}
+
+/** The parts to build for a reload ('all' at start). */
+export function partsToBuild(change: ConfigChange | 'all'): ReadonlySet<Part> {
   const parts = Object.keys(BUILT_FROM) as Part[];
-  if (sectionsChanged === 'all') return new Set(parts);
+  if (change === 'all') return new Set(parts);
   return new Set(parts.filter((p) => {
     const from = BUILT_FROM[p];
-    return from === 'always' || from.some((s) => sectionsChanged.includes(s));
+    if (from === 'always') return true;
+    if (typeof from === 'function') return !sameDefinition(from(change.before), from(change.after));
+    return from.some((s) => change.sectionsChanged.includes(s));
   }));
+}
+
+/** Plain config data compared by value. Keys reordered in the file can only count as a change (a fresh limiter), never hide one. */
+function sameDefinition(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The parts that hold files, timers or sockets, and how each lets go. */

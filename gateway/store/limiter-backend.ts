@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Cluster, Redis } from 'ioredis';
+import type { StoreBreaker } from './store-breaker.js';
 import type { LimiterBackend, LimiterBackendOptions, LimiterWindow } from './store.js';
 
 /**
@@ -11,10 +12,39 @@ export function memoryLimiterBackend(o: LimiterBackendOptions): LimiterBackend {
   return wrap(new RateLimiterMemory(rlfOptions('', o)));
 }
 
-/** On Redis, with an in-memory insurance limiter that takes over per instance while Redis is down. */
-export function redisLimiterBackend(client: Redis | Cluster, keyPrefix: string, o: LimiterBackendOptions): LimiterBackend {
+/**
+ * On Redis, with an in-memory insurance limiter that takes over per instance while Redis is down
+ * or, with the store's breaker open, not answering.
+ */
+export function redisLimiterBackend(client: Redis | Cluster, keyPrefix: string, o: LimiterBackendOptions, breaker: StoreBreaker): LimiterBackend {
   const options = rlfOptions(keyPrefix, o);
-  return wrap(new RateLimiterRedis({ ...options, storeClient: client, insuranceLimiter: new RateLimiterMemory(options), rejectIfRedisNotReady: true }));
+  return wrap(new GuardedRateLimiterRedis({ ...options, storeClient: client, insuranceLimiter: new RateLimiterMemory(options), rejectIfRedisNotReady: true }, breaker));
+}
+
+// rate-limiter-flexible 11 sends each Redis round trip through these three (lib/RateLimiterRedis.js)
+// and hands whatever they reject with to the insurance limiter; its typings do not list them.
+declare module 'rate-limiter-flexible' {
+  interface RateLimiterRedis {
+    _upsert(...args: unknown[]): Promise<unknown>;
+    _get(...args: unknown[]): Promise<unknown>;
+    _delete(...args: unknown[]): Promise<unknown>;
+  }
+}
+
+/** With the breaker open a round trip fails at once, so the insurance answers without waiting for commandTimeout. */
+class GuardedRateLimiterRedis extends RateLimiterRedis {
+  constructor(opts: ConstructorParameters<typeof RateLimiterRedis>[0], private readonly breaker: StoreBreaker) {
+    super(opts);
+  }
+  override _upsert(...args: unknown[]) {
+    return this.breaker.guard(() => super._upsert(...args));
+  }
+  override _get(...args: unknown[]) {
+    return this.breaker.guard(() => super._get(...args));
+  }
+  override _delete(...args: unknown[]) {
+    return this.breaker.guard(() => super._delete(...args));
+  }
 }
 
 function rlfOptions(keyPrefix: string, o: LimiterBackendOptions) {

@@ -1,4 +1,4 @@
-import { Redis, Cluster, type RedisOptions } from 'ioredis';
+import { Redis, Cluster, ReplyError, type RedisOptions } from 'ioredis';
 import type { GatewayConfig } from '../config/compile-config.js';
 import type { Logger } from '../observability/logger.js';
 
@@ -27,6 +27,15 @@ export function createRedisClient(config: RedisConfig): RedisClient {
     return new Redis({ ...options, sentinels: config.sentinels, name: config.name });
   }
   return new Redis(config.url, options);
+}
+
+/**
+ * A failure on a ready connection that is not an error reply: the command got no answer within
+ * commandTimeout (ioredis gives that error no code). Refused or closed connections fail fast by
+ * themselves and are not this.
+ */
+export function failedUnanswered(client: RedisClient, err: unknown): boolean {
+  return client.status === 'ready' && !(err instanceof ReplyError);
 }
 
 /**

@@ -1,12 +1,16 @@
 import type { Logger } from '../observability/logger.js';
 import { redisLimiterBackend } from './limiter-backend.js';
-import { createRedisClient, logConnectionChanges, type RedisConfig } from './redis-client.js';
+import { createRedisClient, failedUnanswered, logConnectionChanges, type RedisConfig } from './redis-client.js';
+import { createStoreBreaker } from './store-breaker.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
-export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger, 'warn' | 'info'>): Promise<Store> {
+/** `breakerOpenMs`: how long a store that stopped answering is not asked before a probe. */
+export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger, 'warn' | 'info'>, { breakerOpenMs = 1000 } = {}): Promise<Store> {
   const client = createRedisClient(config);
   client.on('error', () => { /* surfaced per command as StoreUnavailableError; changes logged below */ });
   const connection = logger ? logConnectionChanges(client, logger) : null;
+  const breaker = createStoreBreaker({ notAnswering: (err) => failedUnanswered(client, err), probe: () => client.ping(), openMs: breakerOpenMs, logger });
+  client.on('close', () => breaker.reset());
   try {
     await client.connect();
   } catch (err) {
@@ -16,15 +20,15 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
   const prefix = config.keyPrefix;
   const run = async <T>(op: () => Promise<T>): Promise<T> => {
     try {
-      return await op();
+      return await breaker.guard(op);
     } catch (err) {
-      throw new StoreUnavailableError(err);
+      throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError(err);
     }
   };
 
   return {
     describe: () => 'redis',
-    createLimiterBackend: (o) => redisLimiterBackend(client, prefix, o),
+    createLimiterBackend: (o) => redisLimiterBackend(client, prefix, o, breaker),
     get: (key) => run(() => client.getBuffer(prefix + key)),
     getMany: (keys) => run(() => (keys.length === 0 ? Promise.resolve([]) : client.mgetBuffer(...keys.map((k) => prefix + k)))),
     set: (key, value, ttlMs) => run(async () => {
@@ -39,6 +43,7 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
       await client.ping();
     }),
     close: async () => {
+      breaker.close();
       connection?.closing();
       try {
         await client.quit();

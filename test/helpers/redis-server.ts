@@ -7,6 +7,12 @@ export interface RedisHandle {
   readonly port: number;
   readonly url: string;
   readonly service: Service;
+  /** SIGSTOP: connected but not answering, as a stalled or swapped-out Redis. */
+  pause(): void;
+  /** SIGCONT: it answers again, the commands sent meanwhile first. */
+  resume(): void;
+  /** Calls per command name since start (INFO commandstats), e.g. { evalsha: 3, ping: 1 }. */
+  commandCalls(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -19,7 +25,15 @@ export async function startRedis(port?: number): Promise<RedisHandle> {
     port: chosen,
     url: `redis://127.0.0.1:${chosen}`,
     service,
+    pause: () => { process.kill(service.pid, 'SIGSTOP'); },
+    resume: () => { process.kill(service.pid, 'SIGCONT'); },
+    async commandCalls() {
+      const info = await command(chosen, 'INFO commandstats');
+      return Object.fromEntries([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+    },
     async stop() {
+      // A paused server would not act on the SIGTERM until continued.
+      if (service.child.exitCode === null && service.child.signalCode === null) process.kill(service.pid, 'SIGCONT');
       await service.stop();
     },
   };
@@ -31,6 +45,24 @@ function redisServerPath(): string {
   } catch {
     throw new Error('redis-server is not installed: run the README test command (it installs it), or apt-get install redis-server');
   }
+}
+
+/** One inline command over a fresh connection; resolves with the whole reply once it stops growing. */
+function command(port: number, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = createConnection({ port, host: '127.0.0.1' }, () => s.write(`${line}\r\n`));
+    let reply = '';
+    s.on('data', (d) => {
+      reply += d.toString();
+      // A bulk reply: $<length>\r\n<body>\r\n
+      const m = /^\$(\d+)\r\n/.exec(reply);
+      if (m && Buffer.byteLength(reply) >= m[0].length + Number(m[1]) + 2) {
+        s.destroy();
+        resolve(reply.slice(m[0].length));
+      }
+    });
+    s.once('error', reject);
+  });
 }
 
 async function waitForPing(port: number, timeoutMs: number): Promise<void> {

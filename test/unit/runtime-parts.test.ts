@@ -1,21 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { GatewayConfig } from '../../gateway/config/compile-config.js';
 import { partsToBuild } from '../../gateway/server/runtime-parts.js';
 
-/** Which parts a reload builds anew for the sections it changed; the rest are kept with their state. */
+/** Which parts a reload builds anew for what it changed; the rest are kept with their state. */
 describe('partsToBuild', () => {
-  const rows: { description: string; changed: readonly string[] | 'all'; built: string[] }[] = [
-    { description: 'at start everything is built', changed: 'all', built: ['apiApp', 'auth', 'certs', 'chains', 'loginLimiters', 'rateLimiters', 'upstream'] },
-    { description: 'routes only: chains only; limiters and auth keep their state', changed: [], built: ['chains'] },
-    { description: 'auth: the service, its login limiters and the API app that serves it', changed: ['auth'], built: ['apiApp', 'auth', 'chains', 'loginLimiters'] },
-    { description: 'rateLimits: request limiters only', changed: ['rateLimits'], built: ['chains', 'rateLimiters'] },
-    { description: 'upstream: the pool and the readiness probe that asks it', changed: ['upstream'], built: ['apiApp', 'chains', 'upstream'] },
-    { description: 'hosts: the certificate (its names)', changed: ['hosts'], built: ['certs', 'chains'] },
-    { description: 'cors and headers: chains only', changed: ['cors', 'baseResponseHeaders'], built: ['chains'] },
+  const login = { failuresPerUserAndIp: 3, failuresPerIp: 20, window: 60_000 };
+  const config = (auth: object | undefined) => ({ auth }) as unknown as GatewayConfig;
+  const same = config({ jwt: { accessTtl: 300_000 }, login });
+  const change = (sectionsChanged: string[], before = same, after = same) => ({ sectionsChanged, before, after });
+  const rows: { description: string; change: Parameters<typeof partsToBuild>[0]; built: string[] }[] = [
+    { description: 'at start everything is built', change: 'all', built: ['apiApp', 'auth', 'certs', 'chains', 'loginLimiters', 'rateLimiters', 'upstream'] },
+    { description: 'routes only: chains only; limiters and auth keep their state', change: change([]), built: ['chains'] },
+    { description: 'auth without its login budgets: the service and its API app; login counts stay', change: change(['auth'], same, config({ jwt: { accessTtl: 600_000 }, login })), built: ['apiApp', 'auth', 'chains'] },
+    { description: 'auth.login: the login limiters too', change: change(['auth'], same, config({ jwt: { accessTtl: 300_000 }, login: { ...login, failuresPerIp: 30 } })), built: ['apiApp', 'auth', 'chains', 'loginLimiters'] },
+    { description: 'auth removed: no login limiters any more', change: change(['auth'], same, config(undefined)), built: ['apiApp', 'auth', 'chains', 'loginLimiters'] },
+    { description: 'rateLimits: the request limiters (each unchanged limiter kept inside)', change: change(['rateLimits']), built: ['chains', 'rateLimiters'] },
+    { description: 'upstream: the pool and the readiness probe that asks it', change: change(['upstream']), built: ['apiApp', 'chains', 'upstream'] },
+    { description: 'hosts: the certificate (its names)', change: change(['hosts']), built: ['certs', 'chains'] },
+    { description: 'cors and headers: chains only', change: change(['cors', 'baseResponseHeaders']), built: ['chains'] },
   ];
   for (const row of rows) {
     test(row.description, () => {
-      assert.deepEqual([...partsToBuild(row.changed)].sort(), row.built);
+      assert.deepEqual([...partsToBuild(row.change)].sort(), row.built);
     });
   }
 });
