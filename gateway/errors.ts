@@ -12,6 +12,7 @@ export const ERROR_TABLE = {
   'request.missing_host': { status: 400, title: 'Missing Host header' },
   'request.absolute_form': { status: 400, title: 'Absolute-form request target not accepted' },
   'request.asterisk_form': { status: 400, title: 'Asterisk-form request target not accepted' },
+  'request.authority_form': { status: 400, title: 'Authority-form request target not accepted' },
   'request.malformed': { status: 400, title: 'Malformed request' },
   'request.origin_not_allowed': { status: 403, title: 'Origin not allowed' },
   'request.unknown_host': { status: 421, title: 'Misdirected request' },
@@ -152,6 +153,11 @@ const LINGER_MS = 2000;
  */
 export function sendRawProblem(socket: Duplex, err: GatewayError, requestId: string, baseHeaders: readonly string[]): void {
   socket.end(rawProblem(err, requestId, baseHeaders));
+  destroyAfterLinger(socket);
+}
+
+/** Destroys `socket` LINGER_MS from now unless it closed before: an answered client cannot hold it. */
+export function destroyAfterLinger(socket: Duplex): void {
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));

@@ -27,8 +27,10 @@ Usage:
 
 users and keys find their files (and argon2 parameters, key secret) through --config FILE,
 or take --users-file FILE / --keys-file FILE (then API_KEY_SECRET from the environment).
-With --config, every variable FILE names must be set: config/gateway.yaml needs JWT_SECRET
-and API_KEY_SECRET (npm start keeps the demo's in .demo/secrets.json; see README.md).
+check, serve and keys create need every secret FILE names: config/gateway.yaml names
+JWT_SECRET and API_KEY_SECRET (npm start keeps the demo's in .demo/secrets.json; see
+README.md). The other users and keys commands read no secret and run without them.
+check also reports files FILE names that do not exist (users file, TLS certificate and key).
 users add and keys create warn when no route in FILE names a --role they are given.
 
 Environment variables named in FILE as \${VAR} or \${VAR:-default} are read at load and reload.
@@ -80,11 +82,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`gateway ${command}: --config FILE is required\n`);
     return 2;
   }
-  const file = resolve(values.config);
+  // As given: messages then name the file the way the operator wrote it.
+  const file = values.config;
 
   if (command === 'check') {
     try {
-      const config = loadConfig(file);
+      const config = loadConfig(file, process.env, { checkFiles: true });
       process.stdout.write(`${values.config}: ok (${summarizeRoutes(config)})\n`);
       return 0;
     } catch (err) {
@@ -127,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function manage(command: 'users' | 'keys', action: string | undefined, name: string | undefined, v: Record<string, string | boolean | string[] | undefined>): Promise<number> {
-  const configFile = typeof v.config === 'string' ? resolve(v.config) : undefined;
+  const configFile = typeof v.config === 'string' ? v.config : undefined;
   // Only `keys create` needs a secret (to hash the new key); the rest work without the env vars.
   const config = configFile === undefined ? undefined : loadConfig(configFile, process.env, { secrets: 'optional' });
   const roles = (v.role as string[] | undefined) ?? [];

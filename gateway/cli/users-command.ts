@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createPasswordHasher } from '../auth/password-hasher.js';
 import { readUsersFile, writeUsersFile } from '../auth/users-file.js';
 import type { Argon2Params } from '../auth/password-hasher.js';
@@ -20,6 +21,8 @@ export async function usersCommand(action: string, name: string | undefined, o: 
   };
   switch (action) {
     case 'list':
+      // An empty list and a mistyped path would look the same; serve refuses a users file that is not there.
+      if (!existsSync(o.file)) process.stderr.write(`gateway users: ${o.file} does not exist yet; "gateway users add NAME --role ROLE" creates it\n`);
       for (const u of users) process.stdout.write(`${u.username}\t${u.roles.join(',') || '-'}${u.disabled ? '\tdisabled' : ''}\n`);
       return 0;
     case 'add': {

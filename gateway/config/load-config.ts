@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 import { interpolate } from './interpolate.js';
@@ -13,28 +12,29 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Read, interpolate, validate and compile a config file. Throws ConfigError with every issue
  * found. `{ secrets: 'optional' }` is for commands that never sign or verify (listing users or
- * keys): unset or short secrets are then null in the result instead of errors.
+ * keys): unset or short secrets are then null in the result instead of errors. `file` is shown
+ * in messages as given: relative stays relative, absolute stays absolute.
  */
 export function loadConfig(file: string, env?: Env, options?: LoadOptions<'strict'>): GatewayConfig;
 export function loadConfig(file: string, env: Env | undefined, options: LoadOptions<'optional'>): GatewayConfig<'optional'>;
 export function loadConfig(file: string, env: Env = process.env, options: LoadOptions = {}): GatewayConfig<SecretsMode> {
-  const shown = relative(process.cwd(), file) || file;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError([{ file: shown, line: 1, col: 1, path: '', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? 'error'}` }]);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError([{ file, line: 1, col: 1, path: '', message: code === 'ENOENT' ? 'cannot read file: it does not exist' : `cannot read file: ${code ?? 'error'}` }]);
   }
-  return parse(text, shown, env, options.secrets ?? 'strict');
+  return parse(text, file, env, options.secrets ?? 'strict', options.checkFiles ?? false);
 }
 
 export function parseConfigText(text: string, file: string, env: Env, options?: LoadOptions<'strict'>): GatewayConfig;
 export function parseConfigText(text: string, file: string, env: Env, options: LoadOptions<'optional'>): GatewayConfig<'optional'>;
 export function parseConfigText(text: string, file: string, env: Env, options: LoadOptions = {}): GatewayConfig<SecretsMode> {
-  return parse(text, file, env, options.secrets ?? 'strict');
+  return parse(text, file, env, options.secrets ?? 'strict', options.checkFiles ?? false);
 }
 
-function parse(text: string, file: string, env: Env, secrets: SecretsMode): GatewayConfig<SecretsMode> {
+function parse(text: string, file: string, env: Env, secrets: SecretsMode, checkFiles: boolean): GatewayConfig<SecretsMode> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => lines.linePos(offset);
@@ -43,7 +43,7 @@ function parse(text: string, file: string, env: Env, secrets: SecretsMode): Gate
     // After the first syntax error the parser's further complaints are mostly echoes of it.
     throw new ConfigError(doc.errors.slice(0, 1).map((e) => {
       const { line, col } = at(e.pos[0]);
-      return { file, line, col, path: '', message: e.message.split('\n')[0]! };
+      return { file, line, col, path: '', message: e.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(text, e.pos[0]) : e.message.split('\n')[0]! };
     }));
   }
 
@@ -75,7 +75,33 @@ function parse(text: string, file: string, env: Env, secrets: SecretsMode): Gate
     issues.push(...(issues.length === 0 && fresh.length === 0 ? placed : fresh));
   }
   if (issues.length > 0 || !result.ok) throw new ConfigError(issues.sort((a, b) => a.line - b.line || a.col - b.col));
-  return compileConfig(result.raw, { file, secrets });
+  const config = compileConfig(result.raw, { file, secrets });
+  if (checkFiles) {
+    const missing = missingFiles(config).map((m) => ({ ...locate(doc, m.path, file, at), message: m.message }));
+    if (missing.length > 0) throw new ConfigError(missing.sort((a, b) => a.line - b.line || a.col - b.col));
+  }
+  return config;
+}
+
+/**
+ * Files the config names that `serve` needs and would refuse to start without, checked only
+ * when asked (`gateway check`): a running gateway re-reads them on its own terms. Paths are
+ * resolved against the working directory, as `serve` resolves them.
+ */
+function missingFiles(config: GatewayConfig<SecretsMode>): { path: PropertyKey[]; message: string }[] {
+  const wanted: { path: PropertyKey[]; file: string; hint?: string }[] = [];
+  if (config.auth?.users) wanted.push({ path: ['auth', 'users', 'file'], file: config.auth.users.file, hint: 'create it with "gateway users add NAME --role ROLE --config FILE"' });
+  if (config.auth && config.auth.jwt.algorithm !== 'HS256') {
+    wanted.push({ path: ['auth', 'jwt', 'privateKeyFile'], file: config.auth.jwt.privateKeyFile }, { path: ['auth', 'jwt', 'publicKeyFile'], file: config.auth.jwt.publicKeyFile });
+  }
+  if (config.tls.mode === 'files') wanted.push({ path: ['tls', 'cert'], file: config.tls.cert }, { path: ['tls', 'key'], file: config.tls.key });
+  return wanted.filter((w) => !existsSync(w.file)).map((w) => ({ path: w.path, message: `${w.file} does not exist${w.hint ? ` (${w.hint})` : ''}` }));
+}
+
+/** yaml says only "Map keys must be unique", at the second key: name it. */
+function duplicateKeyMessage(text: string, offset: number): string {
+  const key = /^("[^"\n]*"|'[^'\n]*'|[^:#\n]+?)\s*:/.exec(text.slice(offset, offset + 300))?.[1];
+  return key === undefined ? 'a key appears twice in one mapping' : `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : `"${key}"`}: each key may appear once in a mapping`;
 }
 
 function unsetMessage(name: string, path: string): string {

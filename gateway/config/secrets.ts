@@ -13,6 +13,8 @@ export type SecretPath = (typeof SECRET_PATHS)[number];
 export type SecretsMode = 'strict' | 'optional';
 export interface LoadOptions<M extends SecretsMode = SecretsMode> {
   secrets?: M;
+  /** Also report files the config names that do not exist (users file, TLS and JWT key files): `gateway check`. */
+  checkFiles?: boolean;
 }
 
 /** A secret as compiled: always present in strict mode; in optional mode the caller must check for null. */

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { RequestContext } from '../pipeline/request-context.js';
 import type { Logger } from './logger.js';
-import { rawPathForLog } from './raw-path-for-log.js';
+import { normalizedPathForLog, rawPathForLog } from './raw-path-for-log.js';
 
 /**
  * One line per request. Only what is listed here is logged: no headers, no query values that
@@ -24,8 +24,8 @@ export function writeAccessLog(logger: Logger, ctx: RequestContext, socket: Sock
   logger.info({
     request_id: ctx.requestId,
     method: ctx.req.method,
-    // Refused before normalization: the path as received, made safe to log.
-    path: ctx.path || rawPathForLog(ctx.req.url),
+    // Refused before normalization: the path as received, made safe to log. Both are capped.
+    path: ctx.path ? normalizedPathForLog(ctx.path) : rawPathForLog(ctx.req.url),
     query_keys: ctx.query ? queryKeys(ctx.query) : undefined,
     route: ctx.route?.id,
     status,

@@ -1,4 +1,5 @@
-const MAX_CHARS = 256;
+/** The most characters of a path the access log keeps, raw or normalized. */
+export const MAX_CHARS = 256;
 const HEX = '0123456789ABCDEF';
 
 /**
@@ -20,4 +21,14 @@ export function rawPathForLog(target: string | undefined): string {
     else out += `\\u${c.toString(16).toUpperCase().padStart(4, '0')}`;
   }
   return out.length > MAX_CHARS ? out.slice(0, MAX_CHARS) : out;
+}
+
+/**
+ * A normalized path for the log: it holds only RFC 3986 pchar (normalize-path refuses the rest),
+ * so it needs no escaping, only the same cap as a raw one. A 404 is charged to no budget, so an
+ * uncapped path let each request write as many log bytes as the client sent. The marker says it
+ * was cut, and how long it was.
+ */
+export function normalizedPathForLog(path: string): string {
+  return path.length > MAX_CHARS ? `${path.slice(0, MAX_CHARS)}…(${path.length} chars)` : path;
 }

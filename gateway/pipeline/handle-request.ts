@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { createAccessLogger, writeAccessLog } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
+import type { GatewayError } from '../errors.js';
 import { answerError } from './answer-error.js';
 import type { RouteChains } from './build-route-chains.js';
 import { createContext } from './create-context.js';
@@ -33,12 +34,27 @@ export function createRequestHandler(deps: HandlerDeps) {
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const runtime = deps.runtime();
     const ctx = createContext(req, res, null, runtime.config) as HttpContext;
+    inFlight.set(res, ctx);
     const socket = req.socket;
     const bytesBefore = socket.bytesWritten;
     res.once('close', () => writeAccessLog(accessLogger, ctx, socket, bytesBefore));
     if (deps.shuttingDown()) res.shouldKeepAlive = false;
     route(ctx, runtime).catch((err: unknown) => answerError(ctx, err, deps.logger));
   };
+}
+
+/** Each response's context, for errors the server reports outside the handler (a slow body's timeout). */
+const inFlight = new WeakMap<ServerResponse, HttpContext>();
+
+/**
+ * Answers the request `res` belongs to with `err` as the pipeline would: its request id, its
+ * route's headers, its one access-log line. false when `res` is not one of ours.
+ */
+export function answerInFlight(res: ServerResponse, err: GatewayError, logger: Logger): boolean {
+  const ctx = inFlight.get(res);
+  if (!ctx) return false;
+  answerError(ctx, err, logger);
+  return true;
 }
 
 async function route(ctx: HttpContext, runtime: Runtime): Promise<void> {

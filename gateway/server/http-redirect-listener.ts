@@ -1,31 +1,80 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/compile-config.js';
+import { GatewayError, writeProblem } from '../errors.js';
+import { createAccessLogger } from '../observability/access-log.js';
+import { writeListenerAccessLog } from '../observability/listener-access-log.js';
+import type { Logger } from '../observability/logger.js';
+import { normalizedPathForLog } from '../observability/raw-path-for-log.js';
 import { hostName } from '../pipeline/check-request.js';
+import { unmapIPv4 } from '../pipeline/client-address.js';
 import { normalizeTarget } from '../pipeline/normalize-path.js';
+import { requestIdFrom } from '../pipeline/request-id.js';
 
 /**
  * Plain HTTP only sends clients to HTTPS: same host, path and query; 301 for GET/HEAD, 308
  * otherwise so the method and body survive. /.well-known/acme-challenge/ is left for ACME.
+ * Every answer carries x-request-id and the base security headers, errors are problem+json,
+ * and each request gets one access-log line with `listener: 'http'`.
+ * `httpsPort`: the port clients reach HTTPS on (the bound port unless `redirectPort` says otherwise).
  */
-/** `httpsPort`: the port clients reach HTTPS on (the bound port unless `redirectPort` says otherwise). */
-export function createHttpRedirectListener(config: () => GatewayConfig, httpsPort: () => number): Server {
+export function createHttpRedirectListener(config: () => GatewayConfig, httpsPort: () => number, logger: Logger): Server {
+  const accessLogger = createAccessLogger(logger);
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 10_000, connectionsCheckingInterval: 1000, requireHostHeader: false }, (req, res) => {
+    const startedAt = performance.now();
     const cfg = config();
+    const requestId = requestIdFrom(req.headers['x-request-id']);
     const target = normalizeTarget(req.url ?? '');
-    const host = hostName(req.headers.host ?? '');
-    if (!target.ok || host === null || (cfg.hosts !== null && !cfg.hosts.has(host))) {
-      res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' }).end('Bad request\n');
-      return;
-    }
-    if (target.path.startsWith('/.well-known/acme-challenge/')) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
-      return;
-    }
-    const port = cfg.listeners.http?.redirectPort ?? httpsPort();
-    const authority = host.includes(':') ? `[${host}]` : host;
-    const location = `https://${authority}${port === 443 ? '' : `:${port}`}${target.path}${target.query}`;
-    const status = req.method === 'GET' || req.method === 'HEAD' ? 301 : 308;
-    res.writeHead(status, { location, 'content-length': '0', 'cache-control': 'no-store' }).end();
+    const outcome = redirect(req, cfg, target, httpsPort);
+    const headers = plainHttpHeaders(cfg);
+    if (outcome instanceof GatewayError) writeProblem(res, outcome, requestId, headers);
+    else answerRedirect(res, outcome, requestId, headers);
+    writeListenerAccessLog(accessLogger, {
+      requestId,
+      status: res.statusCode,
+      reason: outcome instanceof GatewayError ? outcome.code : undefined,
+      clientIp: unmapIPv4(req.socket.remoteAddress ?? ''),
+      method: req.method,
+      ...(target.ok ? { path: normalizedPathForLog(target.path) } : { target: req.url }),
+      listener: 'http',
+      durationMs: performance.now() - startedAt,
+    });
   });
   return server;
+}
+
+/** The Location to send the client to, or why not. */
+function redirect(req: IncomingMessage, cfg: GatewayConfig, target: ReturnType<typeof normalizeTarget>, httpsPort: () => number): string | GatewayError {
+  if (!target.ok) return new GatewayError('request.bad_path', target.reason);
+  const hostHeader = req.headers.host;
+  if (!hostHeader) return new GatewayError('request.missing_host');
+  const host = hostName(hostHeader);
+  if (host === null) return new GatewayError('request.malformed', 'the Host header is not a host name');
+  if (cfg.hosts !== null && !cfg.hosts.has(host)) return new GatewayError('request.unknown_host', 'this gateway does not serve that host');
+  if (target.path.startsWith('/.well-known/acme-challenge/')) return new GatewayError('route.not_found');
+  const port = cfg.listeners.http?.redirectPort ?? httpsPort();
+  const authority = host.includes(':') ? `[${host}]` : host;
+  return `https://${authority}${port === 443 ? '' : `:${port}`}${target.path}${target.query}`;
+}
+
+function answerRedirect(res: ServerResponse, location: string, requestId: string, headers: readonly string[]): void {
+  const status = res.req.method === 'GET' || res.req.method === 'HEAD' ? 301 : 308;
+  res.writeHead(status, [...headers, 'location', location, 'content-length', '0', 'cache-control', 'no-store', 'x-request-id', requestId]).end();
+}
+
+const PLAIN_HEADERS = new WeakMap<GatewayConfig, readonly string[]>();
+
+/**
+ * The base security headers without HSTS: RFC 6797 7.2, it MUST NOT be sent over plain HTTP
+ * (a browser ignores it there anyway). Filtered once per config, not per request.
+ */
+function plainHttpHeaders(cfg: GatewayConfig): readonly string[] {
+  let headers = PLAIN_HEADERS.get(cfg);
+  if (!headers) {
+    const out: string[] = [];
+    const base = cfg.baseResponseHeaders;
+    for (let i = 0; i < base.length; i += 2) if (base[i] !== 'strict-transport-security') out.push(base[i]!, base[i + 1]!);
+    headers = out;
+    PLAIN_HEADERS.set(cfg, headers);
+  }
+  return headers;
 }

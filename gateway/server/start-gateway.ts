@@ -53,6 +53,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
         },
       }),
       baseHeaders: () => runtime.config.baseResponseHeaders,
+      logger,
     });
     const watchCerts = (certs: CertStore) => certs.watch(
       (pair) => {
@@ -68,7 +69,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
     let httpServer: Server | null = null;
     let httpAddress: AddressInfo | null = null;
     if (config.listeners.http) {
-      httpServer = createHttpRedirectListener(() => runtime.config, () => httpsAddress.port);
+      httpServer = createHttpRedirectListener(() => runtime.config, () => httpsAddress.port, logger);
       httpAddress = await listen(httpServer, config.listeners.http);
     }
     logger.info({

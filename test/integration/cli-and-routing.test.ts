@@ -19,13 +19,19 @@ describe('gateway CLI', () => {
   });
 
   test('check: the shipped config is valid', async () => {
-    const out = await gatewayCli(['check', '--config', join(ROOT, 'config/gateway.yaml')], { env: SECRETS });
+    // check also wants the files it names; `npm start` makes the demo's users file in .demo/.
+    const usersFile = join(tempDir('gw-check-'), 'users.yaml');
+    writeFileSync(usersFile, 'users: []\n');
+    const out = await gatewayCli(['check', '--config', join(ROOT, 'config/gateway.yaml')], { env: { ...SECRETS, GATEWAY_USERS_FILE: usersFile } });
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /ok \(\d+ routes, plus \d+ built-in: /);
   });
 
   test('check: the production example is valid once its variables are set', async () => {
-    const env = { ...SECRETS, TLS_CERT_FILE: '/etc/tls/cert.pem', TLS_KEY_FILE: '/etc/tls/key.pem', UPSTREAM_URL: 'http://backend:8000', REDIS_URL: 'redis://redis:6379', GATEWAY_USERS_FILE: '/etc/gw/users.yaml', GATEWAY_KEYS_FILE: '/etc/gw/keys.yaml' };
+    // check wants the certificate, key and users files to exist; their content is serve's to read.
+    const dir = tempDir('gw-check-');
+    for (const f of ['cert.pem', 'key.pem', 'users.yaml']) writeFileSync(join(dir, f), '');
+    const env = { ...SECRETS, TLS_CERT_FILE: join(dir, 'cert.pem'), TLS_KEY_FILE: join(dir, 'key.pem'), UPSTREAM_URL: 'http://backend:8000', REDIS_URL: 'redis://redis:6379', GATEWAY_USERS_FILE: join(dir, 'users.yaml'), GATEWAY_KEYS_FILE: '/etc/gw/keys.yaml' };
     const out = await gatewayCli(['check', '--config', join(ROOT, 'config/production.example.yaml')], { env });
     assert.equal(out.code, 0, out.stderr);
     const missing = await gatewayCli(['check', '--config', join(ROOT, 'config/production.example.yaml')], { env: { ...env, REDIS_URL: '' } });

@@ -46,6 +46,13 @@ describe('issue 7: the access log keeps the path of refused requests', () => {
     assert.equal(line.path, `/api\\x5C${'a'.repeat(248)}`);
   });
 
+  test('a long normalized path (a 404, charged to no budget) is capped like a raw one, marked as cut', async () => {
+    const res = await gw.request(`/nope/${'a'.repeat(12_000)}`, { headers: { 'X-Request-Id': 'issue-7-long-404' } });
+    assert.equal(res.status, 404);
+    const line = await accessLine(gw, 'issue-7-long-404');
+    assert.equal(line.path, `/nope/${'a'.repeat(250)}…(12006 chars)`);
+  });
+
   test('a request refused before routing (two Host headers) still logs its path', async () => {
     const raw = await gw.raw('GET /api/portfolio?x=1 HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\nX-Request-Id: issue-7-two-hosts\r\n\r\n');
     assert.equal(statusOf(raw), 400);

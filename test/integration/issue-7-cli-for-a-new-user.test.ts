@@ -24,7 +24,10 @@ describe('check counts the routes the file declares apart from the built-in ones
   test('the demo config: its routes, plus the probes and the token endpoints', async () => {
     const file = join(ROOT, 'config/gateway.yaml');
     const declared = readFileSync(file, 'utf8').match(/^ {2}- id: /gm)?.length;
-    const out = await gatewayCli(['check', '--config', 'config/gateway.yaml'], { env: SECRETS, cwd: ROOT });
+    // check also wants the users file to exist; `npm start` makes the demo's in .demo/.
+    const usersFile = join(tempDir('gw-check-'), 'users.yaml');
+    writeFileSync(usersFile, 'users: []\n');
+    const out = await gatewayCli(['check', '--config', 'config/gateway.yaml'], { env: { ...SECRETS, GATEWAY_USERS_FILE: usersFile }, cwd: ROOT });
     assert.equal(out.code, 0, out.stderr);
     assert.equal(out.stdout, `config/gateway.yaml: ok (${declared} routes, plus 3 built-in: /healthz, /readyz, /api/auth/*)\n`);
   });

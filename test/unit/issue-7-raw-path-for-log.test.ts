@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rawPathForLog } from '../../gateway/observability/raw-path-for-log.js';
+import { normalizedPathForLog, rawPathForLog } from '../../gateway/observability/raw-path-for-log.js';
 
 // Issue 7: requests refused before their path was normalized were logged with an empty path.
 const cases: { target: string | undefined; logged: string; why: string }[] = [
@@ -24,3 +24,10 @@ for (const c of cases) {
     assert.equal(rawPathForLog(c.target), c.logged);
   });
 }
+
+// Issue 7: a normalized path (a 404's) was logged in full, 12 000 characters if the client sent them.
+test('normalized path for the log: capped at 256 characters, with a marker giving the length', () => {
+  assert.equal(normalizedPathForLog('/api/a'), '/api/a');
+  assert.equal(normalizedPathForLog(`/${'a'.repeat(255)}`), `/${'a'.repeat(255)}`);
+  assert.equal(normalizedPathForLog(`/${'a'.repeat(400)}`), `/${'a'.repeat(255)}…(401 chars)`);
+});

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { isLongEnough, MIN_SECRET_BYTES, secretValue, type Secret, type SecretsMode } from '../secrets.js';
-import { duration, headerName, listOf } from './fields.js';
+import { duration, headerName, listOf, wholeNumber } from './fields.js';
 import type { PathIssue } from './path-issue.js';
 
 /** Who the gateway believes: its own JWTs (or an IdP's JWKS), API keys, users, and login limits. */
@@ -49,13 +49,13 @@ export const authSchema = z.strictObject({
   users: z.strictObject({ file: z.string() }).optional(),
   apiKeys: z.strictObject({ file: z.string(), secret: z.string() }).optional(),
   argon2: z.strictObject({
-    memoryKiB: z.number().int().min(8192).default(19_456),
-    iterations: z.number().int().min(1).default(2),
-    parallelism: z.number().int().min(1).default(1),
+    memoryKiB: wholeNumber(8192).default(19_456),
+    iterations: wholeNumber(1).default(2),
+    parallelism: wholeNumber(1).default(1),
   }).default({ memoryKiB: 19_456, iterations: 2, parallelism: 1 }),
   login: z.strictObject({
-    failuresPerUserAndIp: z.number().int().min(1).default(5),
-    failuresPerIp: z.number().int().min(1).default(50),
+    failuresPerUserAndIp: wholeNumber(1).default(5),
+    failuresPerIp: wholeNumber(1).default(50),
     window: duration.default(15 * 60_000),
   }).default({ failuresPerUserAndIp: 5, failuresPerIp: 50, window: 15 * 60_000 }),
   identityHeaders: z.strictObject({

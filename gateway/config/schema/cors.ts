@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, headerName, listOf, method } from './fields.js';
+import { bool, duration, headerName, listOf, method } from './fields.js';
 
 /** Which browser origins may call the API; off when absent. */
 
@@ -10,7 +10,7 @@ export const corsSchema = z.strictObject({
   methods: listOf(method, 'GET, POST').default(['GET', 'HEAD', 'POST']),
   headers: listOf(headerName, 'Authorization, Content-Type').default(['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-Id']),
   exposeHeaders: listOf(headerName, 'X-Request-Id').default(['X-Request-Id']),
-  credentials: z.boolean().default(false),
+  credentials: bool.default(false),
   maxAge: duration.default(600_000),
 }).refine((c) => !(c.credentials && c.origins.includes('*')), {
   message: 'credentials: true cannot be combined with the "*" origin (browsers reject it, and it would trust every site)',

@@ -21,11 +21,29 @@ export const size = z.any().transform((v, ctx) => {
   return bytes;
 });
 
+/** The value as the operator wrote it, for messages; a missing key shows as nothing. */
+const shown = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v));
+
 // A quoted "${PORT}" arrives as a string; digits are still a port.
 export const port = z.preprocess(
   (v) => (typeof v === 'string' && /^\d{1,5}$/.test(v) ? Number(v) : v),
-  z.number({ error: 'expected a port number' }).int().min(0, 'expected a port number 0-65535').max(65535, 'expected a port number 0-65535'),
+  z.number({ error: (i) => `expected a port number 0-65535, got ${shown(i.input)}` }).int().min(0).max(65535),
 );
+
+/**
+ * Booleans and numbers whose every failure names the form to write: zod's own words name a
+ * type ("Invalid input: expected boolean, received string"), and `yes` is a string in YAML 1.2.
+ */
+export const bool = z.boolean({ error: (i) => `expected true or false, got ${shown(i.input)}` });
+
+/** A whole number in a range: a string, 1.5 and 0 all get the one message that names the range. */
+export const wholeNumber = (min: number, max?: number) => {
+  const expected = `expected a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}`;
+  const n = z.number({ error: (i) => `${expected}, got ${shown(i.input)}` }).int().min(min);
+  return max === undefined ? n : n.max(max);
+};
+
+export const positiveNumber = z.number({ error: (i) => `expected a number above 0 (like 2 or 0.5), got ${shown(i.input)}` }).positive();
 export const hostAddress = z.string().min(1);
 
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -40,9 +58,13 @@ export const method = z.enum(METHODS, { error: `expected one of ${METHODS.join('
 const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/;
 export const role = z.string().regex(ROLE, 'expected a role name (letters, digits, "_", ".", ":" or "-")');
 
-/** A list whose error says a list is wanted (`roles: trader` is a common slip). */
-export const listOf = <T extends z.ZodType>(item: T, example: string) =>
-  z.array(item, { error: `expected a list, like [${example}]` });
+/**
+ * A list whose error says a list is wanted (`roles: trader` is a common slip) and, for an empty
+ * one where a `.min(1)` follows, that it needs an entry: `empty` names what is missing.
+ */
+export const listOf = <T extends z.ZodType>(item: T, example: string, empty = `expected at least one entry, like [${example}]`) =>
+  // The declared type knows only invalid_type; a `.min(1)` added after reports through here too.
+  z.array(item, { error: (i) => ((i as { code: string }).code === 'too_small' ? empty : `expected a list, like [${example}]`) });
 
 /**
  * A union whose error names every accepted form. zod's own says only "Invalid input"; when the

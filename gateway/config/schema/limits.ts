@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, size } from './fields.js';
+import { duration, size, wholeNumber } from './fields.js';
 
 /** What one client connection and request may cost the gateway: time, headers, body. */
 
@@ -21,9 +21,9 @@ export const limitsSchema = z.strictObject({
   requestTimeout: duration.default(DEFAULTS.requestTimeout),
   keepAliveTimeout: duration.default(DEFAULTS.keepAliveTimeout),
   maxHeaderSize: size.default(DEFAULTS.maxHeaderSize),
-  maxHeaders: z.number().int().min(1).max(2000).default(DEFAULTS.maxHeaders),
+  maxHeaders: wholeNumber(1, 2000).default(DEFAULTS.maxHeaders),
   bodyLimit: size.default(DEFAULTS.bodyLimit),
-  maxConnections: z.number().int().min(1).optional(),
+  maxConnections: wholeNumber(1).optional(),
   shutdownGrace: duration.default(DEFAULTS.shutdownGrace),
 }).refine((l) => l.headersTimeout <= l.requestTimeout, {
   message: 'headersTimeout cannot be longer than requestTimeout', path: ['headersTimeout'],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, listOf, oneOf, role } from './fields.js';
+import { duration, listOf, oneOf, positiveNumber, role, wholeNumber } from './fields.js';
 import type { PathIssue } from './path-issue.js';
 
 /** Named rate-limit policies, the default one, and each route's choice among them. */
@@ -8,17 +8,17 @@ const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
 const LIMIT_KEYS = ['user', 'apiKey', 'ip', 'route'] as const;
 const limit = z.strictObject({
   name: z.string().regex(NAME, 'expected a short name (letters, digits, "_", ".", "-")').optional(),
-  points: z.number().int().min(1),
+  points: wholeNumber(1),
   duration: duration,
   block: duration.optional(),
   key: listOf(z.enum(LIMIT_KEYS), 'user, ip').min(1).default(['user']),
 });
 const policy = z.strictObject({
   limits: listOf(limit, '{ points, duration }').min(1),
-  cost: z.number().int().min(1).default(1),
+  cost: wholeNumber(1).default(1),
   overrides: z.strictObject({
-    roles: z.record(role, z.number().positive()).default({}),
-    apiKeys: z.record(z.string(), z.number().positive()).default({}),
+    roles: z.record(role, positiveNumber).default({}),
+    apiKeys: z.record(z.string(), positiveNumber).default({}),
   }).default({ roles: {}, apiKeys: {} }),
 });
 export type RateLimitPolicy = z.output<typeof policy>;
@@ -27,7 +27,7 @@ export const rateLimitsSchema = z.strictObject({
   /** The policy of routes that name none; absent: such routes are not limited. */
   default: z.string().optional(),
   /** Per client IP, before any token is verified, on routes that authenticate. */
-  unauthenticated: z.strictObject({ points: z.number().int().min(1), duration: duration }).optional(),
+  unauthenticated: z.strictObject({ points: wholeNumber(1), duration: duration }).optional(),
   policies: z.record(z.string().regex(NAME), policy).default({}),
 }).superRefine((r, ctx) => {
   if (r.default !== undefined && !(r.default in r.policies)) ctx.addIssue({ code: 'custom', path: ['default'], message: `no policy named "${r.default}"` });
@@ -38,7 +38,7 @@ export type RateLimitsConfig = z.output<typeof rateLimitsSchema>;
 export const routeRateLimitSchema = oneOf('"none", a policy name or { policy, cost }', [
   z.literal('none'),
   z.string(),
-  z.strictObject({ policy: z.string(), cost: z.number().int().min(1).optional() }),
+  z.strictObject({ policy: z.string(), cost: wholeNumber(1).optional() }),
 ]).transform((r) => (r === 'none' ? null : typeof r === 'string' ? { policy: r, cost: undefined } : r));
 type RawRouteRateLimit = z.output<typeof routeRateLimitSchema> | undefined;
 

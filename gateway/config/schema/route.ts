@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, headerValue, listOf, method, oneOf, reserved, role, size } from './fields.js';
+import { bool, duration, headerValue, listOf, method, oneOf, reserved, role, size } from './fields.js';
 import { routeRateLimitSchema } from './rate-limits.js';
 import { routeHeadersSchema } from './route-headers.js';
 import { securityHeadersOverrideSchema } from './security-headers.js';
@@ -21,8 +21,8 @@ const routeAuth = oneOf('"required", "optional", "none" or { mode, roles, method
   z.strictObject({
     mode: z.enum(AUTH_MODES, { error: 'expected "required", "optional" or "none"' }),
     methods: listOf(z.enum(['jwt', 'apiKey'], { error: 'expected "jwt" or "apiKey"' }), 'jwt, apiKey').min(1).default(['jwt', 'apiKey']),
-    roles: listOf(role, 'trader, admin').min(1).optional(),
-    forwardAuthorization: z.boolean().default(false),
+    roles: listOf(role, 'trader, admin', 'expected at least one role, like [trader, admin]; leave roles out to admit any authenticated caller').min(1).optional(),
+    forwardAuthorization: bool.default(false),
   }),
 ]).transform((a) => (typeof a === 'string' ? { mode: a, methods: ['jwt', 'apiKey'] as AuthMethod[], roles: undefined, forwardAuthorization: false } : a))
   .refine((a) => !(a.mode === 'none' && a.roles), { message: 'roles need auth mode "required"', path: ['roles'] })
@@ -34,7 +34,7 @@ export const routeSchema = z.strictObject({
   prefix: routePath.optional(),
   methods: listOf(method, 'GET, POST').min(1).optional(),
   target: z.enum(['backend', 'gateway']).default('backend'),
-  websocket: z.boolean().default(false),
+  websocket: bool.default(false),
   timeouts: z.strictObject({ headers: duration.optional(), body: duration.optional() }).default({}),
   bodyLimit: size.optional(),
   headers: routeHeadersSchema,
@@ -53,6 +53,10 @@ export const routeSchema = z.strictObject({
   }
   if (r.websocket && r.target !== 'backend') {
     ctx.addIssue({ code: 'custom', path: ['websocket'], message: 'only backend routes can carry WebSocket upgrades' });
+  }
+  // RFC 6455 4.1: the handshake is a GET; a route that refuses GET would refuse every one.
+  if (r.websocket && r.methods && !r.methods.includes('GET')) {
+    ctx.addIssue({ code: 'custom', path: ['methods'], message: 'a WebSocket handshake is a GET: add GET to methods, or remove websocket: true' });
   }
 });
 export type RawRoute = z.output<typeof routeSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, headerValue, oneOf } from './fields.js';
+import { bool, duration, headerValue, oneOf } from './fields.js';
 
 /** The headers added to every response; each can be turned off with `false`, globally or per route. */
 
@@ -8,8 +8,8 @@ const orFalse = <T extends z.ZodType>(value: T, expected = 'false or a header va
 const fields = {
   hsts: orFalse(z.strictObject({
     maxAge: duration.default(365 * 86_400_000),
-    includeSubDomains: z.boolean().default(true),
-    preload: z.boolean().default(false),
+    includeSubDomains: bool.default(true),
+    preload: bool.default(false),
   }), 'false or { maxAge, includeSubDomains, preload }'),
   contentSecurityPolicy: orFalse(headerValue),
   frameOptions: orFalse(z.enum(['DENY', 'SAMEORIGIN']), 'false, "DENY" or "SAMEORIGIN"'),

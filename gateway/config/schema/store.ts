@@ -8,7 +8,8 @@ type HostPort = z.output<typeof node>;
 
 const redis = z.strictObject({
   // "" (what ${REDIS_URL:-} gives when unset) means no Redis: see storeSchema below.
-  url: z.string().regex(/^(rediss?:\/\/.+)?$/, 'expected a redis:// or rediss:// URL').optional(),
+  // Never echoed in the message: the URL may carry a password (secrets.ts).
+  url: z.string().refine(isRedisUrl, 'expected a redis:// or rediss:// URL, its port (if any) 1-65535').optional(),
   sentinels: z.array(node).min(1).optional(),
   name: z.string().min(1).optional(),
   cluster: z.array(node).min(1).optional(),
@@ -16,6 +17,17 @@ const redis = z.strictObject({
   commandTimeout: duration.default(250),
   connectTimeout: duration.default(2000),
 });
+
+/** WHATWG URL parsing refuses a port above 65535 (`redis://host:99999`), which the client would only refuse at connect. */
+function isRedisUrl(u: string): boolean {
+  if (u === '') return true;
+  try {
+    const url = new URL(u);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' && url.port !== '0';
+  } catch {
+    return false;
+  }
+}
 
 interface RedisCommon { readonly keyPrefix: string; readonly commandTimeout: number; readonly connectTimeout: number }
 /** Exactly one way to reach Redis; the others are absent, so `if (c.cluster)` narrows. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from './fields.js';
+import { bool, duration, wholeNumber } from './fields.js';
 
 /** The backend the gateway proxies to, and how its connection pool behaves. */
 
@@ -14,14 +14,14 @@ const httpUrl = z.string().refine((u) => {
 
 export const upstreamSchema = z.strictObject({
   url: httpUrl,
-  connections: z.number().int().min(1).max(10_000).default(64),
+  connections: wholeNumber(1, 10_000).default(64),
   connectTimeout: duration.default(5000),
   headersTimeout: duration.default(30_000),
   bodyTimeout: duration.default(30_000),
   // uvicorn closes idle keep-alive sockets after 5 s; reusing one it is closing loses the request.
   keepAliveTimeout: duration.default(4000),
-  preserveHost: z.boolean().default(false),
-  retryIdempotent: z.boolean().default(true),
+  preserveHost: bool.default(false),
+  retryIdempotent: bool.default(true),
   /** Path /readyz requests to tell whether the backend answers. */
   healthPath: z.string().startsWith('/').default('/health'),
 });
