@@ -152,6 +152,11 @@ const LINGER_MS = 2000;
  */
 export function sendRawProblem(socket: Duplex, err: GatewayError, requestId: string, baseHeaders: readonly string[]): void {
   socket.end(rawProblem(err, requestId, baseHeaders));
+  destroyAfterLinger(socket);
+}
+
+/** For a socket whose last answer is written and ended: destroyed after the linger unless the client closes first. */
+export function destroyAfterLinger(socket: Duplex): void {
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
