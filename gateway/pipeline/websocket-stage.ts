@@ -19,12 +19,16 @@ export interface WebSocketStageDeps {
 /**
  * The terminal stage of a handshake on a `websocket: true` route, in the proxy stage's place:
  * the same backend headers (identity, forwarding, route policy), then http-proxy pipes the
- * sockets. Resolves once the backend answered, or the client was told it could not.
+ * sockets. The wait for the backend's answer is bounded by the
+ * upstream's connect timeout and the route's headers timeout (504 after); a WebSocket, once
+ * open, has no timeout. Resolves once the backend answered, or the client was told it could not.
  */
 export function createWebSocketStage(route: CompiledRoute, config: GatewayConfig, deps: WebSocketStageDeps): Stage<UpgradeContext> {
   const names = identityHeaderNames(config);
   const policy = headerPolicyFor(route, config);
   const upstreamHost = config.upstream.preserveHost ? null : deps.upstream.host;
+  const { connectTimeout } = config.upstream;
+  const { headersTimeout } = route;
 
   return (ctx) => new Promise<void>((resolve) => {
     const { req, handshake } = ctx;
@@ -32,11 +36,11 @@ export function createWebSocketStage(route: CompiledRoute, config: GatewayConfig
     req.headers = headerObject(backendHeaders(ctx, upstreamHost, names, policy));
     req.url = ctx.path + ctx.query;
     const sentAt = performance.now();
-    deps.webSocketProxy().forward(req, handshake.socket, handshake.head, (err, status) => {
+    deps.webSocketProxy().forward(req, handshake.socket, handshake.head, { connectTimeout, headersTimeout }, (err, status) => {
       ctx.upstreamMs = performance.now() - sentAt;
       // Answered now, not after the promise settles: http-proxy ends the socket when this returns.
       if (err) answerError(ctx, translateUpstreamError(err), deps.logger);
-      else handshake.status = status;
+      else handshake.status = status; // 0: the client left before the backend answered
       resolve();
     });
   });
