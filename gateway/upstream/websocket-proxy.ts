@@ -1,18 +1,20 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import { STATUS_CODES, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
-import { GatewayError } from '../errors.js';
+import { destroyAfterLinger, GatewayError } from '../errors.js';
 
 /** Called once per handshake: the backend's status, or the error that left the client unanswered. */
 export type HandshakeAnswered = (err: Error | null, status: number) => void;
 
-/** What one handshake may wait for. */
+/** What one handshake may wait for, and what the client gets instead of the backend's headers. */
 export interface HandshakeOptions {
   /** Milliseconds to connect to the backend (the upstream's `connectTimeout`). */
   readonly connectTimeout: number;
   /** Milliseconds from connected to the backend's answer (the route's `headersTimeout`). */
   readonly headersTimeout: number;
+  /** The header object http-proxy writes to the client, made from the backend's; called before it writes. */
+  answerHeaders(status: number, backend: IncomingHttpHeaders): Record<string, string | string[]>;
 }
 
 /**
@@ -22,7 +24,8 @@ export interface HandshakeOptions {
  */
 export interface WebSocketProxy {
   /**
-   * A backend's 101 is relayed and the sockets piped; any other answer is relayed as it came. No answer
+   * A backend's 101 is relayed and the sockets piped; any other answer is relayed (with the
+   * headers `answerHeaders` makes) and the client socket let go once it is written. No answer
    * within the timeouts is an `upstream.connect_timeout` / `upstream.timeout` error and the
    * backend request is destroyed. An error before the backend answered reaches `answered`
    * while the client socket is still open (http-proxy ends it right after); errors after that
@@ -52,7 +55,8 @@ export function createWebSocketProxy(origin: string): WebSocketProxy {
     pending.answered(err, status);
   };
   // http-proxy emits this before it adds its own listeners to proxyReq (passes/ws-incoming.js,
-  // stream()): ours run first, so the status is known before it writes the answer.
+  // stream()): ours run first, so the status is known and res.headers (the object its
+  // createHttpHeader serializes) is ours before it writes the answer.
   proxy.on('proxyReqWs', (proxyReq: ClientRequest, req: IncomingMessage, socket: Duplex) => {
     const pending = waiting.get(req);
     if (pending === undefined) return;
@@ -79,15 +83,27 @@ export function createWebSocketProxy(origin: string): WebSocketProxy {
     };
     socket.once('close', leftEarly);
 
-    proxyReq.once('upgrade', () => {
+    proxyReq.once('upgrade', (res: IncomingMessage) => {
       clearTimeout(timer);
       socket.off('close', leftEarly);
+      res.headers = options.answerHeaders(101, res.headers);
       settle(req, null, 101);
     });
     proxyReq.once('response', (res: IncomingMessage) => {
       clearTimeout(timer);
       socket.off('close', leftEarly);
-      settle(req, null, res.statusCode ?? 0);
+      const status = res.statusCode ?? 0;
+      res.headers = options.answerHeaders(status, res.headers);
+      // The reason phrase is the backend's text; ours is the standard one.
+      res.statusMessage = STATUS_CODES[status] ?? '';
+      // http-proxy pipes the body and then only ends (half-closes) the client socket; a
+      // client that never closes its side must not hold it (as errors.ts sendRawProblem).
+      socket.once('finish', () => destroyAfterLinger(socket));
+      // A body cut short never ends the pipe: nothing more will come, let go now.
+      res.once('close', () => {
+        if (!res.complete) socket.destroy();
+      });
+      settle(req, null, status);
     });
   });
   return {
