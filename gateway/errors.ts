@@ -156,7 +156,7 @@ export function sendRawProblem(socket: Duplex, err: GatewayError, requestId: str
   destroyAfterLinger(socket);
 }
 
-/** Destroys `socket` LINGER_MS from now unless it closed before: an answered client cannot hold it. */
+/** For a socket whose last answer is written and ended: destroyed after the linger unless the client closes first. */
 export function destroyAfterLinger(socket: Duplex): void {
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);
   timer.unref();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { serveDocs } from './docs-page.js';
 import { FaultTable, type Fault } from './faults.js';
@@ -22,7 +23,8 @@ export interface MockOptions {
 /**
  * The simulated legacy backend. It knows nothing of the gateway. Test-only controls live under
  * /__mock/: counters, last requests, faults, echo, a response shaped by the query, large
- * download and upload.
+ * download and upload; and two WebSocket paths besides /ws/prices: /ws/silent (never
+ * answers the handshake) and /ws/refused (answers it 400).
  */
 export function createMockServer(options: MockOptions): Server {
   const api = new TradingApi();
@@ -101,6 +103,8 @@ export function createMockServer(options: MockOptions): Server {
     const key = `WS ${url.pathname}`;
     counters.set(key, (counters.get(key) ?? 0) + 1);
     last.set(url.pathname, { method: 'GET', path: req.url ?? '', rawHeaders: req.rawHeaders, bodyBytes: 0 });
+    if (url.pathname === '/ws/silent') return void holdUnanswered(socket);
+    if (url.pathname === '/ws/refused') return void socket.end(REFUSED_HANDSHAKE);
     if (url.pathname !== '/ws/prices') return void socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const symbols = (url.searchParams.get('symbols') ?? 'BTC,ETH').split(',');
@@ -114,6 +118,18 @@ export function createMockServer(options: MockOptions): Server {
   server.on('close', () => wss.close());
   return server;
 }
+
+/** A handshake on /ws/silent: connected, read, never answered; let go only when the other side goes. */
+function holdUnanswered(socket: Duplex): void {
+  socket.on('error', () => socket.destroy());
+  socket.once('end', () => socket.destroy());
+}
+
+/** /ws/refused: what a web framework answers to a handshake it will not take, chunked, with its own Server. */
+const REFUSED_BODY = '{"detail":"bad handshake"}';
+const REFUSED_HANDSHAKE = 'HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n'
+  + 'server: uvicorn\r\nx-powered-by: mock\r\nx-backend-note: kept\r\n\r\n'
+  + `${REFUSED_BODY.length.toString(16)}\r\n${REFUSED_BODY}\r\n0\r\n\r\n`;
 
 function readBody(req: IncomingMessage, done: (body: Buffer) => void): void {
   const chunks: Buffer[] = [];

@@ -5,6 +5,7 @@ import { authError } from './auth-error.js';
 import type { KeyDirectory } from './key-directory.js';
 import type { JwksClient } from './tokens/jwks-client.js';
 import type { Principal } from './principal.js';
+import { hasQueryCredential } from './query-credentials.js';
 import { principalRevoked, type Revocation } from './revocation.js';
 import { toClaims, translateJoseError, unverifiedIssuer, type TokenService } from './tokens/token-service.js';
 
@@ -13,14 +14,13 @@ type AuthConfig = NonNullable<GatewayConfig['auth']>;
 /** RFC 6750 2.1 with a bound: an Authorization value over 8 KiB is not a token of ours. */
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 const MAX_AUTHORIZATION = 8192;
-/** Query parameters that would put a credential into logs, caches and Referer headers. */
-const QUERY_CREDENTIALS = /[?&](api_key|apikey|api-key|x-api-key|access_token|token)=/i;
 
 export interface Authenticator {
   /**
    * The caller, or null when no credentials came. Throws a 401 for bad credentials and a 503
    * when revocation cannot be checked (unless `onStoreError: allow`). `queryToken` is the
-   * `access_token` a WebSocket handshake may carry.
+   * `access_token` a WebSocket handshake may carry, taken out of `query` before this is called:
+   * any other credential parameter still in `query` is refused, handshake or not.
    */
   authenticate(headers: Record<string, string | string[] | undefined>, query: string, auth: RouteAuth, queryToken?: string): Promise<Principal | null>;
   jwksReady(): boolean;
@@ -61,7 +61,8 @@ export function createAuthenticator(config: AuthConfig, deps: { tokens: TokenSer
 
   return {
     async authenticate(headers, query, auth, queryToken) {
-      if (query && QUERY_CREDENTIALS.test(query) && queryToken === undefined) {
+      // A handshake's `access_token` is already out of `query`: whatever else is left is checked too.
+      if (query && hasQueryCredential(query)) {
         throw authError('auth.credentials_in_query', 'send the token in Authorization or the key in X-API-Key, never in the URL');
       }
       const authorization = headers.authorization;

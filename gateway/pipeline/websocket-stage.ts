@@ -1,5 +1,7 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import type { Logger } from '../observability/logger.js';
+import { handshakeAnswerHeaders } from '../upstream/handshake-answer-headers.js';
 import { headerPolicyFor } from '../upstream/header-policy.js';
 import { identityHeaderNames } from '../upstream/identity-headers.js';
 import { translateUpstreamError } from '../upstream/translate-error.js';
@@ -19,12 +21,17 @@ export interface WebSocketStageDeps {
 /**
  * The terminal stage of a handshake on a `websocket: true` route, in the proxy stage's place:
  * the same backend headers (identity, forwarding, route policy), then http-proxy pipes the
- * sockets. Resolves once the backend answered, or the client was told it could not.
+ * sockets. The backend's answer reaches the client with the headers a proxied response would
+ * have (route security headers, X-Request-Id, no Server). The wait for it is bounded by the
+ * upstream's connect timeout and the route's headers timeout (504 after); a WebSocket, once
+ * open, has no timeout. Resolves once the backend answered, or the client was told it could not.
  */
 export function createWebSocketStage(route: CompiledRoute, config: GatewayConfig, deps: WebSocketStageDeps): Stage<UpgradeContext> {
   const names = identityHeaderNames(config);
   const policy = headerPolicyFor(route, config);
   const upstreamHost = config.upstream.preserveHost ? null : deps.upstream.host;
+  const { connectTimeout } = config.upstream;
+  const { headersTimeout } = route;
 
   return (ctx) => new Promise<void>((resolve) => {
     const { req, handshake } = ctx;
@@ -32,11 +39,16 @@ export function createWebSocketStage(route: CompiledRoute, config: GatewayConfig
     req.headers = headerObject(backendHeaders(ctx, upstreamHost, names, policy));
     req.url = ctx.path + ctx.query;
     const sentAt = performance.now();
-    deps.webSocketProxy().forward(req, handshake.socket, handshake.head, (err, status) => {
+    const options = {
+      connectTimeout,
+      headersTimeout,
+      answerHeaders: (status: number, backend: IncomingHttpHeaders) => handshakeAnswerHeaders(status, backend, route, ctx.extraHeaders, ctx.requestId),
+    };
+    deps.webSocketProxy().forward(req, handshake.socket, handshake.head, options, (err, status) => {
       ctx.upstreamMs = performance.now() - sentAt;
       // Answered now, not after the promise settles: http-proxy ends the socket when this returns.
       if (err) answerError(ctx, translateUpstreamError(err), deps.logger);
-      else handshake.status = status;
+      else handshake.status = status; // 0: the client left before the backend answered
       resolve();
     });
   });

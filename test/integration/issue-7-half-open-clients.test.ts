@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { BASE_CONFIG, startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
+import { halfOpenClient, handshakeBytes } from '../helpers/half-open-client.js';
 import { openSocketsOnPort } from '../helpers/tcp-sockets.js';
 import type { MockHandle } from '../helpers/upstream-mock.js';
 import { waitUntil } from '../helpers/wait-until.js';
@@ -17,22 +17,7 @@ limits:
   headersTimeout: 1s
 `;
 
-const HANDSHAKE_ON_PLAIN_ROUTE = 'GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n'
-  + 'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
-
-function halfOpenClient(gw: GatewayHandle, bytes: string): Promise<{ socket: TLSSocket; answer: Promise<string> }> {
-  return new Promise((resolve, reject) => {
-    // tls.connect passes allowHalfOpen to the socket; @types/node does not list it.
-    const options: ConnectionOptions & { allowHalfOpen: boolean } = { host: '127.0.0.1', port: gw.httpsPort, ca: gw.ca, servername: 'localhost', allowHalfOpen: true };
-    const socket = connect(options, () => {
-      socket.write(bytes);
-      const chunks: Buffer[] = [];
-      socket.on('data', (c: Buffer) => chunks.push(c));
-      resolve({ socket, answer: new Promise((done) => socket.once('end', () => done(Buffer.concat(chunks).toString('latin1')))) });
-    });
-    socket.once('error', reject);
-  });
-}
+const HANDSHAKE_ON_PLAIN_ROUTE = handshakeBytes('/health');
 
 describe('clients that never close their side', () => {
   let mock: MockHandle;
