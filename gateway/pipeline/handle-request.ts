@@ -5,6 +5,7 @@ import { createAccessLogger, writeAccessLog } from '../observability/access-log.
 import type { Logger } from '../observability/logger.js';
 import type { GatewayError } from '../errors.js';
 import { answerError } from './answer-error.js';
+import { GatewayResponse } from './gateway-response.js';
 import type { RouteChains } from './build-route-chains.js';
 import { createContext } from './create-context.js';
 import type { HttpContext } from './request-context.js';
@@ -34,7 +35,7 @@ export function createRequestHandler(deps: HandlerDeps) {
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const runtime = deps.runtime();
     const ctx = createContext(req, res, null, runtime.config) as HttpContext;
-    inFlight.set(res, ctx);
+    if (res instanceof GatewayResponse) res.context = ctx;
     const socket = req.socket;
     const bytesBefore = socket.bytesWritten;
     res.once('close', () => writeAccessLog(accessLogger, ctx, socket, bytesBefore));
@@ -43,16 +44,13 @@ export function createRequestHandler(deps: HandlerDeps) {
   };
 }
 
-/** Each response's context, for errors the server reports outside the handler (a slow body's timeout). */
-const inFlight = new WeakMap<ServerResponse, HttpContext>();
-
 /**
  * Answers the request `res` belongs to with `err` as the pipeline would: its request id, its
  * route's headers, its one access-log line. false when `res` is not one of ours.
  */
 export function answerInFlight(res: ServerResponse, err: GatewayError, logger: Logger): boolean {
-  const ctx = inFlight.get(res);
-  if (!ctx) return false;
+  const ctx = res instanceof GatewayResponse ? res.context : null;
+  if (ctx === null) return false;
   answerError(ctx, err, logger);
   return true;
 }

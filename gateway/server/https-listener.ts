@@ -7,6 +7,7 @@ import { createAccessLogger } from '../observability/access-log.js';
 import { requestLineOf, writeListenerAccessLog } from '../observability/listener-access-log.js';
 import type { Logger } from '../observability/logger.js';
 import { unmapIPv4 } from '../pipeline/client-address.js';
+import { GatewayResponse } from '../pipeline/gateway-response.js';
 import { answerInFlight } from '../pipeline/handle-request.js';
 import { requestIdFrom } from '../pipeline/request-id.js';
 import type { CertPair } from '../tls/self-signed-cert.js';
@@ -38,6 +39,8 @@ export function createHttpsListener(o: HttpsListenerOptions): Server {
     // Host is checked by the pipeline so the 400 is problem+json with our headers.
     requireHostHeader: false,
     noDelay: true,
+    // Carries each request's context for answerInFlight, at no per-request cost.
+    ServerResponse: GatewayResponse,
   }, o.onRequest);
   if (o.limits.maxConnections !== undefined) server.maxConnections = o.limits.maxConnections;
   server.on('upgrade', o.onUpgrade);
