@@ -137,10 +137,12 @@ export async function startGateway(options: { config?: string; env?: NodeJS.Proc
 
 export function clientRequest(port: number, ca: string, path: string, o: ClientRequestOptions = {}): Promise<ClientResponse> {
   return new Promise((resolve, reject) => {
+    let responded = false;
     const req = httpsRequest({
       host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers: o.headers, ca, servername: 'localhost',
       agent: false, ...o.tls,
     }, (res) => {
+      responded = true;
       const chunks: Buffer[] = [];
       let aborted = false;
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -155,7 +157,11 @@ export function clientRequest(port: number, ca: string, path: string, o: ClientR
       });
     });
     req.setTimeout(o.timeoutMs ?? 15_000, () => req.destroy(new Error('client timeout')));
-    req.on('error', reject);
+    // A server may answer early (413) and stop reading: a write error after its answer is the
+    // client's upload being cut, as curl reports it, not a failed request.
+    req.on('error', (err) => {
+      if (!responded) reject(err);
+    });
     if (o.body === undefined) req.end();
     else if (typeof o.body === 'string' || Buffer.isBuffer(o.body)) req.end(o.body);
     else o.body.pipe(req);
