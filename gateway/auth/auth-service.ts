@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../config/compile-config.js';
+import { credentialFingerprint } from './credential-fingerprint.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
 import { authError } from './auth-error.js';
@@ -86,7 +87,7 @@ export async function createAuthService(config: AuthConfig, deps: AuthDeps): Pro
       // A session exists only once its record does (revocation.ts); while the store is down,
       // whatever onStoreError says, the login is refused rather than handing out tokens that
       // would be refused on first use once the store answers again.
-      await storeGuard(() => revocation.recordSession(user.username, issued.family, issued.refreshJti), 'sign-in is unavailable while token state cannot be kept');
+      await storeGuard(() => revocation.recordSession(user.username, issued.family, { refreshJti: issued.refreshJti, credential: credentialFingerprint(user.hash) }), 'sign-in is unavailable while token state cannot be kept');
       return { user, tokens: issued.tokens };
     },
     refresh: (refreshToken) => storeGuard(() => rotateRefreshToken(refreshToken, { tokens, revocation, store, users, graceMs: config.jwt.refreshGrace })),

@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.js';
 import { authError } from './auth-error.js';
-import { revocationKeys, type Revocation } from './revocation.js';
+import { credentialFingerprint } from './credential-fingerprint.js';
+import { parseSessionRecord, revocationKeys, type Revocation } from './revocation.js';
 import type { TokenPair, TokenService } from './tokens/token-service.js';
 import type { UserDirectory } from './user-directory.js';
 
@@ -29,23 +30,29 @@ export async function rotateRefreshToken(
   if (await deps.revocation.isRevoked(sub, { jti, family: fam || undefined, issuedAt: claims.iat, external: false })) throw sessionEnded();
 
   const graceKey = revocationKeys.refreshGrace(sub, jti);
-  const [grace, current] = await deps.store.getMany([graceKey, revocationKeys.session(sub, fam)]);
+  const [grace, stored] = await deps.store.getMany([graceKey, revocationKeys.session(sub, fam)]);
+  const current = parseSessionRecord(stored ?? null);
   if (grace) {
     const kept = JSON.parse(grace.toString()) as Rotation;
     // The rotation that stored this answer failed before moving the record on: finish it, or
     // the new refresh token would look like a reused one.
-    if (current?.toString() === jti) await deps.revocation.recordSession(sub, fam, kept.refreshJti);
+    if (current?.refreshJti === jti) await deps.revocation.recordSession(sub, fam, { refreshJti: kept.refreshJti, credential: current.credential });
     return kept.tokens;
   }
   if (!current) throw sessionEnded(); // ended since the check above
-  if (current.toString() !== jti) {
+  if (current.refreshJti !== jti) {
     await deps.revocation.revokeFamily(sub, fam);
     throw authError('auth.refresh_reused', 'this refresh token was already used; every session token from it is revoked');
   }
 
   // Roles come from the directory now, not from the old token: a changed or disabled user shows at refresh.
+  // A user removed, disabled or given a new password (or removed and added again) ends the session
+  // for good: the refusal revokes the family, so re-enabling the account does not revive it.
   const user = deps.users.find(sub);
-  if (!user || user.disabled) throw authError('auth.token_revoked', 'the account is no longer active');
+  if (!user || user.disabled || credentialFingerprint(user.hash) !== current.credential) {
+    await deps.revocation.revokeFamily(sub, fam);
+    throw authError('auth.token_revoked', 'the account changed (removed, disabled or a new password) since this session began: log in again');
+  }
   const issued = await deps.tokens.issuePair(sub, user.roles, fam);
   const rotation: Rotation = { tokens: issued.tokens, refreshJti: issued.refreshJti };
   if (!(await deps.store.setIfAbsent(graceKey, JSON.stringify(rotation), deps.graceMs))) {
@@ -53,6 +60,6 @@ export async function rotateRefreshToken(
     if (!winner) throw sessionEnded(); // and its grace window has passed already
     return (JSON.parse(winner.toString()) as Rotation).tokens;
   }
-  await deps.revocation.recordSession(sub, fam, issued.refreshJti);
+  await deps.revocation.recordSession(sub, fam, { refreshJti: issued.refreshJti, credential: current.credential });
   return issued.tokens;
 }

@@ -35,8 +35,8 @@ export interface Revocation {
    * issued, or (own tokens) when its session has no record. Throws StoreUnavailableError.
    */
   isRevoked(sub: string, token: TokenRef): Promise<boolean>;
-  /** Records a session's current refresh token: at login and at every rotation. */
-  recordSession(sub: string, family: string, refreshJti: string): Promise<void>;
+  /** Records a session's current refresh token and the credential it was opened with: at login and at every rotation. */
+  recordSession(sub: string, family: string, record: SessionRecord): Promise<void>;
   revokeToken(sub: string, jti: string, expiresAt: number): Promise<void>;
   revokeFamily(sub: string, family: string): Promise<void>;
   /** Every token of the user issued up to now stops working. */
@@ -57,8 +57,8 @@ export function createRevocation(store: Store, lifetimeMs: number, now: () => nu
       // iat has one-second resolution: a token from the very second of a revoke-all is revoked too.
       return notBefore !== null && notBefore !== undefined && token.issuedAt <= Number(notBefore.toString());
     },
-    async recordSession(sub, family, refreshJti) {
-      await store.set(revocationKeys.session(sub, family), refreshJti, lifetimeMs);
+    async recordSession(sub, family, record) {
+      await store.set(revocationKeys.session(sub, family), `${record.refreshJti} ${record.credential}`, lifetimeMs);
     },
     async revokeToken(sub, jti, expiresAt) {
       const ttl = expiresAt * 1000 - now();
@@ -78,4 +78,18 @@ export function createRevocation(store: Store, lifetimeMs: number, now: () => nu
 export function principalRevoked(revocation: Revocation, p: Principal): Promise<boolean> {
   if (!p.token) return Promise.resolve(false);
   return revocation.isRevoked(p.id, p.token);
+}
+
+/** What a session record holds; the access check reads only that it exists. */
+export interface SessionRecord {
+  /** The one refresh token that may rotate next. */
+  refreshJti: string;
+  /** credentialFingerprint() of the password the session was opened with. */
+  credential: string;
+}
+
+export function parseSessionRecord(value: Buffer | null): SessionRecord | null {
+  if (value === null) return null;
+  const [refreshJti = '', credential = ''] = value.toString().split(' ');
+  return { refreshJti, credential };
 }
