@@ -14,7 +14,10 @@ export function hasQueryCredential(query: string): boolean {
   if (!query.includes('%')) return false;
   for (const pair of query.slice(1).split('&')) {
     const eq = pair.indexOf('=');
-    if (eq > 0 && CREDENTIAL_NAMES.has(decodedName(pair.slice(0, eq)).toLowerCase())) return true;
+    // `api_key%3D<key>` has no '=' to a backend, but it carries the key all the same.
+    const name = decodedName(eq > 0 ? pair.slice(0, eq) : pair).toLowerCase();
+    const decodedEq = name.indexOf('=');
+    if (CREDENTIAL_NAMES.has(decodedEq === -1 ? name : name.slice(0, decodedEq))) return true;
   }
   return false;
 }

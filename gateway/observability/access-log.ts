@@ -40,12 +40,21 @@ export function writeAccessLog(logger: Logger, ctx: RequestContext, socket: Sock
   });
 }
 
+/** What a parameter name looks like; anything else may be a value in the wrong place. */
+const NAME = /^[A-Za-z0-9_.[\]-]{1,32}$/;
+
+/**
+ * The query's parameter names, and only what looks like one: `?<api key>` or `?x%3D<token>`
+ * would otherwise put a credential in the log as a "name" (second outside review). A bare
+ * parameter (no '=') is a flag only when short; the rest are logged as '~'.
+ */
 function queryKeys(query: string): string {
   const keys: string[] = [];
   for (const pair of query.slice(1).split('&')) {
     const eq = pair.indexOf('=');
     const key = eq === -1 ? pair : pair.slice(0, eq);
-    if (key) keys.push(key.slice(0, 64));
+    if (!key) continue;
+    keys.push(NAME.test(key) && (eq !== -1 || key.length <= 16) ? key : '~');
   }
   return keys.join(',');
 }

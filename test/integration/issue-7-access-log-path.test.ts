@@ -30,6 +30,16 @@ describe('issue 7: the access log keeps the path of refused requests', () => {
     assert.ok(!JSON.stringify(line).includes('secret'));
   });
 
+  test('only what looks like a parameter name is logged: a bare key or token in the query is not', async () => {
+    const key = 'gwk_abcdefghijkl_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH';
+    const res = await gw.request(`/nope?${key}&debug&page=2&x%3Dsecretvalue=1`, { headers: { 'X-Request-Id': 'issue-7-bare-key' } });
+    assert.equal(res.status, 404);
+    const line = await accessLine(gw, 'issue-7-bare-key');
+    assert.equal(line.query_keys, '~,debug,page,~');
+    const logged = JSON.stringify(gw.logs());
+    assert.ok(!logged.includes('0123456789abcdef') && !logged.includes('secretvalue'), 'no part of the key or value is logged');
+  });
+
   test('a path refused before normalization is logged as received, without its query', async () => {
     const res = await gw.request('/api/x%2Fy?token=secret', { headers: { 'X-Request-Id': 'issue-7-bad-path' } });
     assert.equal(res.status, 400);

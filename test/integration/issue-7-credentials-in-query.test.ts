@@ -61,7 +61,8 @@ describe('issue 7: credential parameters in the query string are refused however
 
   test('a percent-encoded credential name on an HTTP route is refused', async () => {
     const before = await mock.count('GET /api/portfolio');
-    for (const query of [`access%5Ftoken=${jwt}`, `api%5Fkey=${files.keys.trader}`, 'x%2Dapi%2Dkey=SECRET', 'TOKEN%3D=x&t%6Fken=SECRET']) {
+    // The last two: an '=' sent as %3D leaves no parameter a backend reads, but the key rides along (second review).
+    for (const query of [`access%5Ftoken=${jwt}`, `api%5Fkey=${files.keys.trader}`, 'x%2Dapi%2Dkey=SECRET', 'TOKEN%3D=x&t%6Fken=SECRET', `api_key%3D${files.keys.trader}`, `a=1&access_token%3d${jwt}`]) {
       const res = await gw.request(`/api/portfolio?${query}`, { headers: bearer(jwt) });
       assert.equal(res.status, 401, query);
       assert.equal(res.json<{ code: string }>().code, 'auth.credentials_in_query', query);
