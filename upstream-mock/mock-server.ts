@@ -83,7 +83,7 @@ export function createMockServer(options: MockOptions): Server {
     }
     if (route === 'GET /__mock/download') return download(res, Number(url.searchParams.get('bytes') ?? '0'));
     if (url.pathname === '/__mock/echo') return echo(req, res);
-    if (req.method === 'GET' && url.pathname.startsWith('/__mock/respond')) return respondAsAsked(res, url.searchParams);
+    if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith('/__mock/respond')) return respondAsAsked(res, url.searchParams);
     if (route === 'POST /__mock/faults') {
       return readBody(req, (body) => {
         try {

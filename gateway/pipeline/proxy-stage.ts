@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { limitedBody } from '../upstream/limit-body.js';
@@ -41,7 +42,8 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
 
     const onDone = (err: Error | null) => {
       ctx.upstreamMs = performance.now() - sentAt;
-      if (err === null) return resolve();
+      // A response already ended is whole (a 204/304 whose Content-Length undici still counted).
+      if (err === null || res.writableEnded) return resolve();
       if (res.headersSent || res.destroyed) {
         // Mid-body failure: abort so the client sees a broken response, not a short complete one.
         ctx.reason = translateUpstreamError(err).code;
@@ -71,5 +73,12 @@ function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
   }
   out.push('x-request-id', ctx.requestId);
   ctx.res.writeHead(data.statusCode, out);
+  if (data.statusCode === 204 || data.statusCode === 304) {
+    // RFC 9110 6.4.1: no content, whatever Content-Length says (a 304 may carry the GET's, 8.6).
+    // undici 7 still counts those bytes and fails the stream, which would abort the client's
+    // reply: the head is the whole answer, and undici drains into a sink of its own.
+    ctx.res.end();
+    return new Writable({ write: (_chunk, _encoding, done) => done() });
+  }
   return ctx.res;
 }
