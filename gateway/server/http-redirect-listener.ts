@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { GatewayConfig } from '../config/compile-config.js';
 import { GatewayError, writeProblem } from '../errors.js';
 import { createAccessLogger } from '../observability/access-log.js';
@@ -9,6 +10,7 @@ import { hostName } from '../pipeline/check-request.js';
 import { unmapIPv4 } from '../pipeline/client-address.js';
 import { normalizeTarget } from '../pipeline/normalize-path.js';
 import { requestIdFrom } from '../pipeline/request-id.js';
+import { answerClientError, answerConnect, type Edge } from './raw-answers.js';
 
 /**
  * Plain HTTP only sends clients to HTTPS: same host, path and query; 301 for GET/HEAD, 308
@@ -39,6 +41,10 @@ export function createHttpRedirectListener(config: () => GatewayConfig, httpsPor
       durationMs: performance.now() - startedAt,
     });
   });
+  // Refused like on HTTPS: problem+json, x-request-id, a log line (Node's own answers have none).
+  const edge: Edge = { logger, accessLogger, baseHeaders: () => plainHttpHeaders(config()), listener: 'http' };
+  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: unknown }, socket: Duplex) => answerClientError(err, socket, edge));
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => answerConnect(req, socket, edge));
   return server;
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { createConnection } from 'node:net';
 import { connect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { BASE_CONFIG, startMockAndGateway, statusOf, stopAll, type GatewayHandle } from '../helpers/gateway.js';
@@ -93,6 +94,23 @@ describe('issue 7: answers made by the listeners are problem+json and logged', (
     assert.equal(line.path, '/a/%2f/b');
   });
 
+  test('the HTTP listener: bytes that are not HTTP and CONNECT are refused as on HTTPS, and logged', async () => {
+    // Second outside review: Node's bare 400, or a silent close for CONNECT, with no log line.
+    for (const [bytes, code] of [
+      ['GET / HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n', 'request.malformed'],
+      ['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 'request.authority_form'],
+    ] as const) {
+      const { status, id, body, headers } = parse(await plainTcp(gw.httpPort!, bytes));
+      assert.equal(status, 400);
+      assert.equal(body.code, code);
+      assert.match(headers, /content-type: application\/problem\+json/i);
+      assert.doesNotMatch(headers, /strict-transport-security/i);
+      const line = await accessLine(gw, id);
+      assert.equal(line.listener, 'http');
+      assert.equal(line.reason, code);
+    }
+  });
+
   test('the HTTP listener: the ACME 404 is problem+json; a redirect carries a request id and is logged', async () => {
     const notFound = await plainHttp(gw.httpPort!, '/.well-known/acme-challenge/t', {});
     assert.equal(notFound.status, 404);
@@ -107,6 +125,21 @@ describe('issue 7: answers made by the listeners are problem+json and logged', (
     assert.equal(line.method, 'GET');
   });
 });
+
+/** Raw bytes over plain TCP; everything received until the gateway closes (or 5 s). */
+function plainTcp(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => socket.destroy(), 5000);
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+  });
+}
 
 function parse(raw: string): { status: number; id: string; headers: string; body: Record<string, unknown> } {
   const split = raw.indexOf('\r\n\r\n');
