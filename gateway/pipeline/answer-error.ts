@@ -10,7 +10,8 @@ import { responseHeadersOf, type RequestContext } from './request-context.js';
 export function answerError(ctx: RequestContext, err: unknown, logger: Logger): void {
   const gatewayError = asGatewayError(err);
   ctx.reason = gatewayError.code;
-  if (gatewayError.status >= 500) {
+  // A store outage is logged once by the store (lost/back); a line per refused request would flood the log.
+  if (gatewayError.status >= 500 && gatewayError.code !== 'auth.store_unavailable') {
     const cause = gatewayError.cause as { code?: string; message?: string } | undefined;
     logger.warn({ request_id: ctx.requestId, code: gatewayError.code, cause_code: cause?.code, cause: cause?.message }, 'request failed');
   }

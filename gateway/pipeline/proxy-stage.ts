@@ -67,8 +67,9 @@ function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
   const out = filterResponseHeaders(data.headers, route.responseDrop, []);
   for (const h of route.responseHeaders) out.push(h);
   if (ctx.extraHeaders) for (const h of ctx.extraHeaders) out.push(h);
-  // Only when the client would otherwise get none: what the backend says about caching stands.
-  if (route.defaultCacheControl !== null && (data.headers['cache-control'] === undefined || route.responseDrop.has('cache-control'))) {
+  // Only when the client would otherwise get none (an empty field is none): what the backend says stands.
+  if (route.defaultCacheControl !== null && (!data.headers['cache-control'] || route.responseDrop.has('cache-control'))) {
+    if (data.headers['cache-control'] === '') dropField(out, 'cache-control');
     out.push('cache-control', route.defaultCacheControl);
   }
   out.push('x-request-id', ctx.requestId);
@@ -81,4 +82,9 @@ function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
     return new Writable({ write: (_chunk, _encoding, done) => done() });
   }
   return ctx.res;
+}
+
+/** Removes a field from a flat [name, value, ...] list (rare: an empty field a default replaces). */
+function dropField(flat: string[], name: string): void {
+  for (let i = flat.length - 2; i >= 0; i -= 2) if (flat[i] === name) flat.splice(i, 2);
 }

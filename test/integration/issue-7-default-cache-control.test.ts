@@ -51,6 +51,11 @@ describe('issue 7: Cache-Control on authenticated routes', () => {
     assert.equal(res.headers['cache-control'], 'no-store');
   });
 
+  it('an empty Cache-Control from the backend counts as none', async () => {
+    const res = await gw.request(respond('Cache-Control:'), { headers: auth });
+    assert.equal(res.headers['cache-control'], 'no-store');
+  });
+
   it("keeps the backend's own Cache-Control, alone", async () => {
     const res = await gw.request(respond('Cache-Control: private, max-age=30'), { headers: auth });
     assert.equal(res.headers['cache-control'], 'private, max-age=30');
