@@ -24,7 +24,8 @@ export interface MockOptions {
  * The simulated legacy backend. It knows nothing of the gateway. Test-only controls live under
  * /__mock/: counters, last requests, faults, echo, a response shaped by the query, large
  * download and upload; and two WebSocket paths besides /ws/prices: /ws/silent (never
- * answers the handshake) and /ws/refused (answers it 400).
+ * answers the handshake), /ws/refused (answers it 400) and /ws/stalled (answers 403 and
+ * never finishes the body).
  */
 export function createMockServer(options: MockOptions): Server {
   const api = new TradingApi();
@@ -105,6 +106,7 @@ export function createMockServer(options: MockOptions): Server {
     last.set(url.pathname, { method: 'GET', path: req.url ?? '', rawHeaders: req.rawHeaders, bodyBytes: 0 });
     if (url.pathname === '/ws/silent') return void holdUnanswered(socket);
     if (url.pathname === '/ws/refused') return void socket.end(REFUSED_HANDSHAKE);
+    if (url.pathname === '/ws/stalled') return void stallRefusal(socket, counters);
     if (url.pathname !== '/ws/prices') return void socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const symbols = (url.searchParams.get('symbols') ?? 'BTC,ETH').split(',');
@@ -130,6 +132,14 @@ const REFUSED_BODY = '{"detail":"bad handshake"}';
 const REFUSED_HANDSHAKE = 'HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n'
   + 'server: uvicorn\r\nx-powered-by: mock\r\nx-backend-note: kept\r\n\r\n'
   + `${REFUSED_BODY.length.toString(16)}\r\n${REFUSED_BODY}\r\n0\r\n\r\n`;
+
+/** /ws/stalled: a refusal whose chunked body never ends; counts the sockets the gateway lets go. */
+function stallRefusal(socket: Duplex, counters: Map<string, number>): void {
+  socket.on('error', () => socket.destroy());
+  socket.once('end', () => socket.destroy()); // the gateway's side closed: so does ours
+  socket.once('close', () => counters.set('WS-CLOSED /ws/stalled', (counters.get('WS-CLOSED /ws/stalled') ?? 0) + 1));
+  socket.write('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n5\r\nno, a\r\n');
+}
 
 function readBody(req: IncomingMessage, done: (body: Buffer) => void): void {
   const chunks: Buffer[] = [];

@@ -31,7 +31,7 @@ export function createWebSocketStage(route: CompiledRoute, config: GatewayConfig
   const policy = headerPolicyFor(route, config);
   const upstreamHost = config.upstream.preserveHost ? null : deps.upstream.host;
   const { connectTimeout } = config.upstream;
-  const { headersTimeout } = route;
+  const { headersTimeout, bodyTimeout } = route;
 
   return (ctx) => new Promise<void>((resolve) => {
     const { req, handshake } = ctx;
@@ -42,6 +42,7 @@ export function createWebSocketStage(route: CompiledRoute, config: GatewayConfig
     const options = {
       connectTimeout,
       headersTimeout,
+      bodyTimeout,
       answerHeaders: (status: number, backend: IncomingHttpHeaders) => handshakeAnswerHeaders(status, backend, route, ctx.extraHeaders, ctx.requestId),
     };
     deps.webSocketProxy().forward(req, handshake.socket, handshake.head, options, (err, status) => {

@@ -13,6 +13,8 @@ export interface HandshakeOptions {
   readonly connectTimeout: number;
   /** Milliseconds from connected to the backend's answer (the route's `headersTimeout`). */
   readonly headersTimeout: number;
+  /** Milliseconds for the body of an answer that is not a 101 (the route's `bodyTimeout`). */
+  readonly bodyTimeout: number;
   /** The header object http-proxy writes to the client, made from the backend's; called before it writes. */
   answerHeaders(status: number, backend: IncomingHttpHeaders): Record<string, string | string[]>;
 }
@@ -101,8 +103,18 @@ export function createWebSocketProxy(origin: string): WebSocketProxy {
       socket.once('finish', () => destroyAfterLinger(socket));
       // A body cut short never ends the pipe: nothing more will come, let go now.
       res.once('close', () => {
+        clearTimeout(stalled);
         if (!res.complete) socket.destroy();
       });
+      // A backend that stalls the body, or a client that leaves, must hold neither socket
+      // (second outside review: both stayed open, the backend one after the client had gone).
+      // res.destroy() alone leaves the backend connection open (measured): close it too.
+      const release = () => {
+        res.destroy();
+        res.socket?.destroy();
+      };
+      const stalled = setTimeout(release, options.bodyTimeout);
+      socket.once('close', release);
       settle(req, null, status);
     });
   });

@@ -23,6 +23,12 @@ const CONFIG = `${BASE_CONFIG}  - id: ws-refused
     defaultCacheControl: no-store
     headers:
       response: { set: { X-Route: ws-refused }, remove: [X-Backend-Note] }
+  - id: ws-stalled
+    auth: none
+    path: /ws/stalled
+    methods: [GET]
+    websocket: true
+    timeouts: { headers: 1s, body: 1s }
 `;
 
 interface Answer { status: number; headers: IncomingMessage['headers']; body: string }
@@ -91,6 +97,28 @@ describe('issue 7: the backend\'s answer to a handshake carries the gateway\'s h
     } finally {
       for (const { socket } of clients) socket.destroy();
     }
+  });
+});
+
+describe('a refusal whose body the backend never finishes', () => {
+  let mock: MockHandle;
+  let gw: GatewayHandle;
+  before(async () => ({ mock, gw } = await startMockAndGateway({ config: CONFIG })));
+  after(() => stopAll(gw, mock));
+
+  // Second outside review: both sockets stayed open, the backend's even after the client left.
+  test('holds neither socket past the route body timeout, nor after the client leaves', async () => {
+    const stalled = await halfOpenClient(gw, handshakeBytes('/ws/stalled'));
+    try {
+      await waitUntil(() => openSocketsOnPort(gw.httpsPort).length === 0, 'the client socket let go', 20_000);
+      await waitUntil(async () => (await mock.count('WS-CLOSED /ws/stalled')) === 1, 'the backend socket let go', 20_000);
+    } finally {
+      stalled.socket.destroy();
+    }
+    const leaving = await halfOpenClient(gw, handshakeBytes('/ws/stalled'));
+    await waitUntil(async () => (await mock.count('WS /ws/stalled')) === 2, 'the second handshake reaches the backend');
+    leaving.socket.destroy();
+    await waitUntil(async () => (await mock.count('WS-CLOSED /ws/stalled')) === 2, 'the backend socket let go when the client left', 20_000);
   });
 });
 
