@@ -81,6 +81,9 @@ export async function createAuthService(config: AuthConfig, deps: AuthDeps): Pro
     users,
     keys,
     async login(username, password) {
+      // Asked before the password is checked: with the store down every login gets the same 503,
+      // where checking first answered 401 to a wrong password and 503 to a right one (an oracle).
+      await storeGuard(() => store.ping(), 'sign-in is unavailable while token state cannot be kept');
       const user = await users.authenticate(username, password);
       if (!user) return null;
       const issued = await tokens.issuePair(user.username, user.roles);

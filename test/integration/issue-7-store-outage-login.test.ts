@@ -25,6 +25,10 @@ describe('issue #7: store outage and logins', () => {
       assert.equal(refused.status, 503);
       assert.equal(refused.json<{ code: string }>().code, 'auth.store_unavailable');
       assert.equal(refused.headers['www-authenticate'], undefined, 'not a credentials problem');
+      // The same answer for a wrong password: the outage must not tell right from wrong (second review).
+      const wrong = await login(gw, 'alice', 'not-alices-password');
+      assert.equal(wrong.status, 503);
+      assert.equal(wrong.json<{ code: string }>().code, 'auth.store_unavailable');
       const ready = await gw.request('/readyz');
       assert.equal(ready.json<{ checks: { store: boolean } }>().checks.store, false);
 
