@@ -76,3 +76,8 @@ export async function tokensFor(gw: GatewayHandle, username: keyof typeof PASSWO
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** POST /api/auth/refresh with a refresh token. */
+export function refreshWith(gw: GatewayHandle, refreshToken: string): Promise<ClientResponse> {
+  return gw.request('/api/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: refreshToken }) });
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { createTokenService } from '../../gateway/auth/tokens/token-service.js';
-import { authConfig, bearer, JWT_SECRET, makeAuthFiles, tokensFor } from '../helpers/auth-fixture.js';
+import { authConfig, bearer, JWT_SECRET, makeAuthFiles, tokensFor, refreshWith } from '../helpers/auth-fixture.js';
 import { startGateway, startPairOnRedis, stopAll, stopPair, type GatewayHandle, type SharedPair } from '../helpers/gateway.js';
 import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
 import { waitUntil } from '../helpers/wait-until.js';
@@ -16,8 +16,6 @@ import { waitUntil } from '../helpers/wait-until.js';
  */
 type Pair = { access_token: string; refresh_token: string };
 
-const refresh = (gw: GatewayHandle, token: string) =>
-  gw.request('/api/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: token }) });
 const logout = (gw: GatewayHandle, pair: Pair) =>
   gw.request('/api/auth/logout', { method: 'POST', headers: { ...bearer(pair.access_token), 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: pair.refresh_token }) });
 const access = async (gw: GatewayHandle, pair: Pair) => (await gw.request('/api/portfolio', { headers: bearer(pair.access_token) })).status;
@@ -26,7 +24,7 @@ async function assertSessionOver(gw: GatewayHandle, pair: Pair, who: string): Pr
   const res = await gw.request('/api/portfolio', { headers: bearer(pair.access_token) });
   assert.equal(res.status, 401, `${who}: access token`);
   assert.equal(res.json<{ code: string }>().code, 'auth.token_revoked');
-  const r = await refresh(gw, pair.refresh_token);
+  const r = await refreshWith(gw, pair.refresh_token);
   assert.equal(r.status, 401, `${who}: refresh token`);
   assert.equal(r.json<{ code: string }>().code, 'auth.token_revoked');
 }
@@ -62,7 +60,7 @@ describe('issue #7: sessions end with the store state they live in', () => {
       await assertSessionOver(gw, bob, 'a session from before the restart');
       const fresh = await tokensFor(gw, 'alice');
       assert.equal(await access(gw, fresh), 200);
-      const rotated = await refresh(gw, fresh.refresh_token);
+      const rotated = await refreshWith(gw, fresh.refresh_token);
       assert.equal(rotated.status, 200);
       assert.equal(await access(gw, rotated.json<Pair>()), 200);
     } finally {
@@ -110,13 +108,13 @@ describe('issue #7: sessions end with the store state they live in', () => {
         await assertSessionOver(gw, alice, `logged out, instance ${name}`);
       }
       // bob's refresh token, tried once (a refused refresh is not retried): refused on b.
-      const r = await refresh(b, bob.refresh_token);
+      const r = await refreshWith(b, bob.refresh_token);
       assert.equal(r.status, 401);
       assert.equal(r.json<{ code: string }>().code, 'auth.token_revoked');
 
       const fresh = await tokensFor(b, 'bob');
       assert.equal(await access(a, fresh), 200);
-      const rotated = await refresh(a, fresh.refresh_token);
+      const rotated = await refreshWith(a, fresh.refresh_token);
       assert.equal(rotated.status, 200);
       assert.equal(await access(b, rotated.json<Pair>()), 200);
     });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { authConfig, login, makeAuthFiles, tokensFor, type AuthFiles } from '../helpers/auth-fixture.js';
+import { authConfig, login, makeAuthFiles, tokensFor, type AuthFiles, refreshWith } from '../helpers/auth-fixture.js';
 import { gatewayCli } from '../helpers/gateway-cli.js';
 import { startGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
 import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
@@ -12,8 +12,6 @@ import { waitUntil } from '../helpers/wait-until.js';
  * token with the new roles; a password change ended nothing. A session now records the
  * credential it was opened with, and a refresh from another credential ends it for good.
  */
-const refresh = (gw: GatewayHandle, token: string) =>
-  gw.request('/api/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: token }) });
 
 describe('sessions end with the credential they were opened with', () => {
   let mock: MockHandle;
@@ -38,27 +36,27 @@ describe('sessions end with the credential they were opened with', () => {
       && (await login(gw, 'bob', 'bob-second-life-123')).status === 200, 'the gateway reads the new users file');
 
     for (const [who, pair] of [['alice', alice], ['bob', bob]] as const) {
-      const res = await refresh(gw, pair.refresh_token);
+      const res = await refreshWith(gw, pair.refresh_token);
       assert.equal(res.status, 401, `${who}: a refresh from before the change`);
       assert.equal(res.json<{ code: string }>().code, 'auth.token_revoked');
     }
     // Ended for good: the refusal revoked the family, whatever the account does next.
-    assert.equal((await refresh(gw, bob.refresh_token)).status, 401);
+    assert.equal((await refreshWith(gw, bob.refresh_token)).status, 401);
   });
 
   test('sessions opened after the change refresh as usual', async () => {
     const res = await login(gw, 'alice', 'alice-new-password-1');
     assert.equal(res.status, 200);
-    const next = await refresh(gw, res.json<{ refresh_token: string }>().refresh_token);
+    const next = await refreshWith(gw, res.json<{ refresh_token: string }>().refresh_token);
     assert.equal(next.status, 200);
   });
 
   test('a removed user added again does not revive the old session', async () => {
     const carol = await tokensFor(gw, 'carol');
     assert.equal((await gatewayCli(['users', 'remove', 'carol', '--users-file', files.usersFile])).code, 0);
-    await waitUntil(async () => (await refresh(gw, carol.refresh_token)).status === 401, 'the refresh is refused once carol is gone');
+    await waitUntil(async () => (await refreshWith(gw, carol.refresh_token)).status === 401, 'the refresh is refused once carol is gone');
     assert.equal((await gatewayCli(['users', 'add', 'carol', '--role', 'viewer', '--users-file', files.usersFile], { input: 'carol-password-111\n' })).code, 0);
     await waitUntil(async () => (await login(gw, 'carol', 'carol-password-111')).status === 200, 'carol is back');
-    assert.equal((await refresh(gw, carol.refresh_token)).status, 401, 'the old session stays ended');
+    assert.equal((await refreshWith(gw, carol.refresh_token)).status, 401, 'the old session stays ended');
   });
 });
