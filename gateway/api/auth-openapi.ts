@@ -28,10 +28,10 @@ export const AUTH_OPENAPI = {
     },
     '/api/auth/logout': {
       post: {
-        summary: 'Revoke the presented access token and its session (and the given refresh token)',
-        security: [{ bearer: [] }],
+        summary: 'Revoke the presented access token and its session (and the given refresh token); without an access token, the refresh token alone ends its session',
+        security: [{ bearer: [] }, {}],
         requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { refresh_token: { type: 'string' } } } } } },
-        responses: { 204: { description: 'Revoked on every instance' }, 401: problemResponse('No valid access token') },
+        responses: { 204: { description: 'Revoked on every instance' }, 401: problemResponse('No valid access token, or no valid refresh token without one') },
       },
     },
     '/api/auth/me': {

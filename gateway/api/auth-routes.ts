@@ -44,7 +44,9 @@ export function createAuthRoutes({ auth, loginLimiters, logger }: AuthApiDeps): 
   }));
 
   router.post('/logout', parseBody, wrap(async (req, res, ctx) => {
-    await auth.logout(principalOf(ctx), optionalField(req, 'refresh_token', 8192));
+    // A client whose access token has expired still holds its refresh token: that alone ends the session.
+    if (ctx.principal) await auth.logout(ctx.principal, optionalField(req, 'refresh_token', 8192));
+    else await auth.endSession(field(req, 'refresh_token', 8192));
     res.status(204).end();
   }));
 

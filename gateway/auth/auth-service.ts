@@ -33,6 +33,8 @@ export interface AuthService {
   refresh(refreshToken: string): Promise<TokenPair>;
   /** Revokes the caller's access token and session, and the session of `refreshToken` if it is theirs. */
   logout(principal: Principal, refreshToken?: string): Promise<void>;
+  /** Ends the session a refresh token belongs to, for a client that holds nothing else. */
+  endSession(refreshToken: string): Promise<void>;
   /** Every token of `user` issued up to now stops working, on every instance. */
   revokeAll(user: string): Promise<void>;
   /** false until an identity provider's first key set has loaded. */
@@ -94,6 +96,10 @@ export async function createAuthService(config: AuthConfig, deps: AuthDeps): Pro
       return { user, tokens: issued.tokens };
     },
     refresh: (refreshToken) => storeGuard(() => rotateRefreshToken(refreshToken, { tokens, revocation, store, users, graceMs: config.jwt.refreshGrace })),
+    async endSession(refreshToken) {
+      const claims = await tokens.verifyRefresh(refreshToken);
+      await storeGuard(() => revocation.revokeFamily(claims.sub, claims.fam));
+    },
     async logout(principal, refreshToken) {
       const token = principal.token;
       if (!token || token.external) throw authError('auth.invalid_token', 'logout needs an access token issued by this gateway');

@@ -59,4 +59,15 @@ describe('sessions end with the credential they were opened with', () => {
     await waitUntil(async () => (await login(gw, 'carol', 'carol-password-111')).status === 200, 'carol is back');
     assert.equal((await refreshWith(gw, carol.refresh_token)).status, 401, 'the old session stays ended');
   });
+
+  test('a client holding only its refresh token can end its session', async () => {
+    // Second outside review: logout needed a valid access token, which expires after 30 min.
+    const root = await tokensFor(gw, 'root');
+    const res = await gw.request('/api/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: root.refresh_token }) });
+    assert.equal(res.status, 204);
+    assert.equal((await refreshWith(gw, root.refresh_token)).status, 401);
+    assert.equal((await gw.request('/api/portfolio', { headers: { Authorization: `Bearer ${root.access_token}` } })).status, 401);
+    const forged = await gw.request('/api/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: 'not-a-token' }) });
+    assert.equal(forged.status, 401);
+  });
 });
