@@ -44,14 +44,18 @@ export function createApiApp(probe: ReadinessProbe, authRoutes: Router | null): 
   // Express's own error page would leak a stack trace; every error becomes problem+json here.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const ctx = contextOf(req);
-    const gatewayError = isBodyParserError(err) ? new GatewayError('request.malformed', 'the request body is not valid') : asGatewayError(err);
+    const gatewayError = bodyParserError(err) ?? asGatewayError(err);
     if (ctx) ctx.reason = gatewayError.code;
     writeProblem(res, gatewayError, ctx?.requestId ?? '-', ctx ? responseHeadersOf(ctx) : []);
   });
   return app;
 }
 
-function isBodyParserError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { type: unknown }).type === 'string'
-    && 'status' in err && (err as { status: number }).status === 400;
+/** body-parser's errors carry a `type` and a status: 400 for a bad body, 413 for one over the limit. */
+function bodyParserError(err: unknown): GatewayError | null {
+  if (typeof err !== 'object' || err === null || !('type' in err) || typeof (err as { type: unknown }).type !== 'string' || !('status' in err)) return null;
+  const status = (err as { status: unknown }).status;
+  if (status === 413) return new GatewayError('request.body_too_large', 'the request body is larger than this endpoint accepts');
+  if (status === 400) return new GatewayError('request.malformed', 'the request body is not valid');
+  return null;
 }

@@ -33,6 +33,8 @@ export async function rotateRefreshToken(
   const [grace, stored] = await deps.store.getMany([graceKey, revocationKeys.session(sub, fam)]);
   const current = parseSessionRecord(stored ?? null);
   if (grace) {
+    // A retry is still a refresh: an account changed since the first try gets nothing.
+    if (!current || !accountStillValid(deps.users, sub, current.credential)) throw sessionEnded();
     const kept = JSON.parse(grace.toString()) as Rotation;
     // The rotation that stored this answer failed before moving the record on: finish it, or
     // the new refresh token would look like a reused one.
@@ -49,7 +51,7 @@ export async function rotateRefreshToken(
   // A user removed, disabled or given a new password (or removed and added again) ends the session
   // for good: the refusal revokes the family, so re-enabling the account does not revive it.
   const user = deps.users.find(sub);
-  if (!user || user.disabled || credentialFingerprint(user.hash) !== current.credential) {
+  if (!user || !accountStillValid(deps.users, sub, current.credential)) {
     await deps.revocation.revokeFamily(sub, fam);
     throw authError('auth.token_revoked', 'the account changed (removed, disabled or a new password) since this session began: log in again');
   }
@@ -62,4 +64,10 @@ export async function rotateRefreshToken(
   }
   await deps.revocation.recordSession(sub, fam, { refreshJti: issued.refreshJti, credential: current.credential });
   return issued.tokens;
+}
+
+/** The user exists, is enabled and still has the password the session was opened with. */
+function accountStillValid(users: UserDirectory, sub: string, credential: string): boolean {
+  const user = users.find(sub);
+  return user !== undefined && user !== null && !user.disabled && credentialFingerprint(user.hash) === credential;
 }

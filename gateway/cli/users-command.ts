@@ -41,7 +41,7 @@ export async function usersCommand(action: string, name: string | undefined, o: 
       if (!user) throw new UsageError(`no user "${username}"`);
       user.hash = await newHash(o);
       writeUsersFile(o.file, users);
-      process.stdout.write(`password changed for ${username}\n`);
+      process.stdout.write(`password changed for ${username}; sessions opened before end at their next refresh, or now with POST /api/auth/revoke\n`);
       return 0;
     }
     case 'remove': {

@@ -73,18 +73,20 @@ function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
     out.push('cache-control', route.defaultCacheControl);
   }
   out.push('x-request-id', ctx.requestId);
+  if (data.statusCode === 204) dropField(out, 'content-length');
   ctx.res.writeHead(data.statusCode, out);
   if (data.statusCode === 204 || data.statusCode === 304) {
-    // RFC 9110 6.4.1: no content, whatever Content-Length says (a 304 may carry the GET's, 8.6).
-    // undici 7 still counts those bytes and fails the stream, which would abort the client's
-    // reply: the head is the whole answer, and undici drains into a sink of its own.
+    // RFC 9110 6.4.1: no content, whatever Content-Length says (a 304 may carry the GET's, 8.6;
+    // a 204 must not carry one at all, so it is not passed on). undici 7 still counts those bytes
+    // and fails the stream, which would abort the client's reply: the head is the whole answer,
+    // and undici drains into a sink of its own.
     ctx.res.end();
     return new Writable({ write: (_chunk, _encoding, done) => done() });
   }
   return ctx.res;
 }
 
-/** Removes a field from a flat [name, value, ...] list (rare: an empty field a default replaces). */
+/** Removes a field from a flat [name, value, ...] list (rare: an empty field a default replaces, a 204's length). */
 function dropField(flat: string[], name: string): void {
   for (let i = flat.length - 2; i >= 0; i -= 2) if (flat[i] === name) flat.splice(i, 2);
 }

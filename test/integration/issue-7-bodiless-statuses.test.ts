@@ -29,6 +29,8 @@ describe('responses without content', () => {
       assert.equal(res.body.length, 0);
       assert.equal(res.headers.etag, '"v1"');
       assert.ok(res.headers['strict-transport-security'], 'the gateway headers are there');
+      // RFC 9110 8.6: a 204 never carries Content-Length (a 304 may, describing the GET's body).
+      if (status === 204) assert.equal(res.headers['content-length'], undefined);
     });
   }
 
