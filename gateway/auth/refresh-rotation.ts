@@ -4,6 +4,7 @@ import { credentialFingerprint } from './credential-fingerprint.js';
 import { parseSessionRecord, revocationKeys, type Revocation } from './revocation.js';
 import type { TokenPair, TokenService } from './tokens/token-service.js';
 import type { UserDirectory } from './user-directory.js';
+import type { UserRecord } from './users-file.js';
 
 /** What a rotation keeps for a retry within the grace window. */
 interface Rotation {
@@ -34,7 +35,7 @@ export async function rotateRefreshToken(
   const current = parseSessionRecord(stored ?? null);
   if (grace) {
     // A retry is still a refresh: an account changed since the first try gets nothing.
-    if (!current || !accountStillValid(deps.users, sub, current.credential)) throw sessionEnded();
+    if (!current || !activeUser(deps.users, sub, current.credential)) throw sessionEnded();
     const kept = JSON.parse(grace.toString()) as Rotation;
     // The rotation that stored this answer failed before moving the record on: finish it, or
     // the new refresh token would look like a reused one.
@@ -50,8 +51,8 @@ export async function rotateRefreshToken(
   // Roles come from the directory now, not from the old token: a changed or disabled user shows at refresh.
   // A user removed, disabled or given a new password (or removed and added again) ends the session
   // for good: the refusal revokes the family, so re-enabling the account does not revive it.
-  const user = deps.users.find(sub);
-  if (!user || !accountStillValid(deps.users, sub, current.credential)) {
+  const user = activeUser(deps.users, sub, current.credential);
+  if (!user) {
     await deps.revocation.revokeFamily(sub, fam);
     throw authError('auth.token_revoked', 'the account changed (removed, disabled or a new password) since this session began: log in again');
   }
@@ -66,8 +67,8 @@ export async function rotateRefreshToken(
   return issued.tokens;
 }
 
-/** The user exists, is enabled and still has the password the session was opened with. */
-function accountStillValid(users: UserDirectory, sub: string, credential: string): boolean {
+/** The user, when it exists, is enabled and still has the password the session was opened with. */
+function activeUser(users: UserDirectory, sub: string, credential: string): UserRecord | null {
   const user = users.find(sub);
-  return user !== undefined && user !== null && !user.disabled && credentialFingerprint(user.hash) === credential;
+  return user && !user.disabled && credentialFingerprint(user.hash) === credential ? user : null;
 }
