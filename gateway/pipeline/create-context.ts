@@ -26,6 +26,8 @@ export function createContext(req: IncomingMessage, res: ServerResponse | null, 
     principal: null,
     extraHeaders: null,
     upstreamMs: undefined,
+    replyHooks: null,
+    bufferedBody: null,
     reason: undefined,
   };
 }

@@ -1,17 +1,17 @@
 import { Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
+import { RESENDABLE_METHODS } from '../upstream/backend-exchange.js';
 import { limitedBody } from '../upstream/limit-body.js';
 import { headerPolicyFor } from '../upstream/header-policy.js';
 import { identityHeaderNames } from '../upstream/identity-headers.js';
-import { filterResponseHeaders } from '../upstream/response-headers.js';
 import { isRetryableConnectionError, translateUpstreamError } from '../upstream/translate-error.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import { backendHeaders } from './backend-headers.js';
 import type { HttpContext, Stage } from './request-context.js';
+import { relayReply } from './relay-reply.js';
+import { responseHead } from './response-head.js';
 
-// RFC 9110 9.2.2, narrowed: only methods without side effects are ever sent twice.
-const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The terminal stage: stream the request to the backend and its response back. Never calls
@@ -26,6 +26,7 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
   return (ctx) => new Promise<void>((resolve, reject) => {
     const { req, res } = ctx;
     const headers = backendHeaders(ctx, upstreamHost, names, policy);
+    if (ctx.replyHooks !== null) return resolve(relayReply(ctx, upstream, headers, retry));
     const body = limitedBody(req, route.bodyLimit);
     const options: Dispatcher.RequestOptions<HttpContext> = {
       path: ctx.path + ctx.query,
@@ -36,7 +37,7 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
       bodyTimeout: route.bodyTimeout,
       opaque: ctx,
     };
-    const canRetry = retry && body === null && RETRYABLE_METHODS.has(req.method!);
+    const canRetry = retry && body === null && RESENDABLE_METHODS.has(req.method!);
     const sentAt = performance.now();
     let retried = false;
 
@@ -63,18 +64,7 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
 /** Shared by every request (the context rides in `opaque`), so no closure is made per response. */
 function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
   const ctx = data.opaque;
-  const route = ctx.route!;
-  const out = filterResponseHeaders(data.headers, route.responseDrop, []);
-  for (const h of route.responseHeaders) out.push(h);
-  if (ctx.extraHeaders) for (const h of ctx.extraHeaders) out.push(h);
-  // Only when the client would otherwise get none (an empty field is none): what the backend says stands.
-  if (route.defaultCacheControl !== null && (!data.headers['cache-control'] || route.responseDrop.has('cache-control'))) {
-    if (data.headers['cache-control'] === '') dropField(out, 'cache-control');
-    out.push('cache-control', route.defaultCacheControl);
-  }
-  out.push('x-request-id', ctx.requestId);
-  if (data.statusCode === 204) dropField(out, 'content-length');
-  ctx.res.writeHead(data.statusCode, out);
+  ctx.res.writeHead(data.statusCode, responseHead(ctx, data.statusCode, data.headers));
   if (data.statusCode === 204 || data.statusCode === 304) {
     // RFC 9110 6.4.1: no content, whatever Content-Length says (a 304 may carry the GET's, 8.6;
     // a 204 must not carry one at all, so it is not passed on). undici 7 still counts those bytes
@@ -84,9 +74,4 @@ function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
     return new Writable({ write: (_chunk, _encoding, done) => done() });
   }
   return ctx.res;
-}
-
-/** Removes a field from a flat [name, value, ...] list (rare: an empty field a default replaces, a 204's length). */
-function dropField(flat: string[], name: string): void {
-  for (let i = flat.length - 2; i >= 0; i -= 2) if (flat[i] === name) flat.splice(i, 2);
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Principal } from '../auth/principal.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
+import type { BackendReply } from '../upstream/backend-exchange.js';
 
 /**
  * Everything one request carries through the stages. One object per request, no per-stage copies.
@@ -34,8 +35,23 @@ export interface RequestContext {
   /** Per-request response headers (CORS, later RateLimit), flat [name, value, ...]. */
   extraHeaders: string[] | null;
   upstreamMs: number | undefined;
+  /**
+   * Stages that must see the backend's answer before the client does (cache invalidation,
+   * idempotency keys) add a hook; the proxy then reads the answer first and runs the hooks
+   * before writing. null on the hot path: the answer is streamed straight through.
+   */
+  replyHooks: ReplyHook[] | null;
+  /** The request body, when a stage had to read it whole (idempotency keys hash it). */
+  bufferedBody: Buffer | null;
   /** Why the gateway answered itself (Envoy's response flags): an error code or a local reply. */
   reason: string | undefined;
+}
+
+export interface ReplyHook {
+  /** Body bytes this hook needs in hand (the largest of the hooks is read before the hooks run). */
+  readonly bufferUpTo: number;
+  /** Runs before any byte reaches the client; a throw is answered as the request's error. */
+  beforeClient(reply: BackendReply, ctx: HttpContext): Promise<void>;
 }
 
 /** What a WebSocket handshake has instead of a ServerResponse. */
