@@ -34,6 +34,7 @@ export const ERROR_TABLE = {
   'route.not_found': { status: 404, title: 'Not found' },
   'route.method_not_allowed': { status: 405, title: 'Method not allowed' },
   'route.websocket_not_allowed': { status: 400, title: 'WebSocket upgrade not allowed on this route' },
+  'cache.not_cached': { status: 504, title: 'Not in the cache' },
   'upstream.unavailable': { status: 502, title: 'Backend unavailable' },
   'upstream.connection_reset': { status: 502, title: 'Backend closed the connection' },
   'upstream.bad_response': { status: 502, title: 'Backend sent an invalid response' },

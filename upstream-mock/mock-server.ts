@@ -84,7 +84,15 @@ export function createMockServer(options: MockOptions): Server {
     }
     if (route === 'GET /__mock/download') return download(res, Number(url.searchParams.get('bytes') ?? '0'));
     if (url.pathname === '/__mock/echo') return echo(req, res);
-    if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith('/__mock/respond')) return respondAsAsked(res, url.searchParams);
+    if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith('/__mock/respond')) {
+      // Counted per path, so cache tests can prove what reached the backend.
+      const key = `${req.method} ${url.pathname}`;
+      counters.set(key, (counters.get(key) ?? 0) + 1);
+      last.set(url.pathname, { method: req.method, path: req.url ?? '', rawHeaders: req.rawHeaders, bodyBytes: 0 });
+      const ms = Number(url.searchParams.get('delay') ?? '0');
+      if (ms > 0) return void setTimeout(() => respondAsAsked(req, res, url.searchParams), ms);
+      return respondAsAsked(req, res, url.searchParams);
+    }
     if (route === 'POST /__mock/faults') {
       return readBody(req, (body) => {
         try {
@@ -163,12 +171,21 @@ function echo(req: IncomingMessage, res: ServerResponse): void {
  * A response shaped by the query, for tests of what the gateway does with backend headers:
  * `status`, `header=name:value` (repeatable) and `body`, on /__mock/respond and any path below it.
  */
-function respondAsAsked(res: ServerResponse, q: URLSearchParams): void {
-  const body = q.get('body') ?? '{"ok":true}';
+/**
+ * `?status=&header=name:value&body=&delay=ms&repeat=n`: the answer the test asks for (`repeat`
+ * makes a body of n copies). With an `etag` header asked for, a matching If-None-Match gets 304.
+ */
+function respondAsAsked(req: IncomingMessage, res: ServerResponse, q: URLSearchParams): void {
+  const body = (q.get('body') ?? '{"ok":true}').repeat(Number(q.get('repeat') ?? '1'));
   const headers: [string, string][] = [['content-type', 'application/json'], ['content-length', String(Buffer.byteLength(body))]];
   for (const h of q.getAll('header')) {
     const colon = h.indexOf(':');
     if (colon > 0) headers.push([h.slice(0, colon).trim(), h.slice(colon + 1).trim()]);
+  }
+  const etag = headers.find(([name]) => name.toLowerCase() === 'etag')?.[1];
+  if (etag !== undefined && req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers.filter(([name]) => name !== 'content-length' && name !== 'content-type').flat());
+    return void res.end();
   }
   res.writeHead(Number(q.get('status') ?? '200'), headers.flat());
   res.end(body);

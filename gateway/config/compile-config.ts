@@ -5,6 +5,7 @@ import { compileAuth, type AuthConfig } from './schema/auth.js';
 import { buildSecurityHeaders } from './schema/build-security-headers.js';
 import { AUTH_API_PREFIX, BUILTIN_PATHS } from './schema/check-routes.js';
 import { compileRoute, type CompiledRoute } from './schema/compile-route.js';
+import type { CacheSection } from './schema/cache.js';
 import type { CorsConfig } from './schema/cors.js';
 import { buildBlockList, compileTls, type TlsConfig } from './schema/listeners.js';
 import type { RateLimitsConfig } from './schema/rate-limits.js';
@@ -13,6 +14,7 @@ import type { SecretsMode } from './secrets.js';
 
 export type { CompiledRoute, RouteAuth } from './schema/compile-route.js';
 export type { RouteRateLimit, RateLimitPolicy } from './schema/rate-limits.js';
+export type { RouteCache, TagTemplate, CacheSection } from './schema/cache.js';
 export type { AuthConfig, JwtConfig } from './schema/auth.js';
 export type { TlsConfig } from './schema/listeners.js';
 export type { RedisConfig, StoreConfig } from './schema/store.js';
@@ -36,6 +38,9 @@ export interface GatewayConfig<M extends SecretsMode = 'strict'> {
   readonly log: RawConfig['log'];
   readonly auth: AuthConfig<M> | undefined;
   readonly rateLimits: RateLimitsConfig | undefined;
+  readonly cache: CacheSection;
+  /** Whether any route caches: without one, no request pays for cache code. */
+  readonly caching: boolean;
   readonly routes: readonly CompiledRoute[];
   readonly table: RouteTable<CompiledRoute>;
   /** Headers for responses made before a route is known (400s, 404s). */
@@ -77,6 +82,8 @@ export function compileConfig<M extends SecretsMode>(raw: RawConfig, ctx: Compil
     log: raw.log,
     auth: raw.auth && compileAuth(raw.auth, ctx.secrets),
     rateLimits: raw.rateLimits,
+    cache: raw.cache,
+    caching: all.some((r) => r.cache !== null),
     routes: all,
     table: new RouteTable(all),
     baseResponseHeaders: baseSecurity,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authSchema } from './schema/auth.js';
+import { cacheSectionSchema } from './schema/cache.js';
 import { corsSchema } from './schema/cors.js';
 import { limitsSchema, logSchema } from './schema/limits.js';
 import { hostsSchema, listenersSchema, tlsSchema, trustedProxiesSchema } from './schema/listeners.js';
@@ -27,6 +28,7 @@ export const SECTIONS = {
   log: logSchema,
   auth: authSchema.optional(),
   rateLimits: rateLimitsSchema.optional(),
+  cache: cacheSectionSchema,
   routes: z.array(routeSchema, { error: 'expected a list of routes' }).min(1, 'expected at least one route'),
 };
 

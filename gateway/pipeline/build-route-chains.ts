@@ -1,12 +1,16 @@
 import type { Express } from 'express';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
+import type { MakeVariants } from '../cache/build-entry.js';
+import type { ResponseCache } from '../cache/response-cache.js';
 import type { Limiter } from '../ratelimit/create-limiter.js';
 import type { PolicyLimiter } from '../ratelimit/policy-limiter.js';
 import { composeChain, type Chain } from './compose-chain.js';
 import { createAuthenticateStage } from './authenticate-stage.js';
 import { createAuthorizeStage } from './authorize-stage.js';
+import { createCacheStage } from './cache-stage.js';
 import { createCorsStage } from './cors-stage.js';
+import { createInvalidateStage } from './invalidate-stage.js';
 import { createGatewayApiStage } from './gateway-api-stage.js';
 import { createProxyStage } from './proxy-stage.js';
 import { createRateLimitStage, createUnauthenticatedLimitStage } from './rate-limit-stage.js';
@@ -19,6 +23,10 @@ export interface ChainDeps extends WebSocketStageDeps {
   /** One per named policy, shared by the routes that name it. */
   policies: ReadonlyMap<string, PolicyLimiter>;
   unauthenticated: Limiter | null;
+  /** null when no route caches: then no route carries cache or invalidation stages. */
+  cache: ResponseCache | null;
+  clock: () => number;
+  makeVariants: MakeVariants;
 }
 
 /** A route's two ways in: a request, and (only where `websocket: true`) a WebSocket handshake. */
@@ -46,10 +54,14 @@ export function buildRouteChains(config: GatewayConfig, deps: ChainDeps): Map<Co
     if (route.auth.mode !== 'none') stages.push(createAuthenticateStage(route, built(deps.authenticator, 'an auth section')));
     if (route.auth.roles) stages.push(createAuthorizeStage(route.auth.roles));
     if (route.rateLimit) stages.push(createRateLimitStage(route, route.rateLimit, built(deps.policies.get(route.rateLimit.policy), `policy "${route.rateLimit.policy}"`)));
-    // the cache stage slots in here (a later issue): after limits, so hits are limited too.
+    // After the limits, so hits are limited too; before the proxy, which it answers for.
+    // Requests only: a handshake is neither cached nor a write.
+    const requestOnly: Stage<HttpContext>[] = [];
+    if (route.cache && deps.cache) requestOnly.push(createCacheStage(route, config, { ...deps, cache: deps.cache }));
+    if (deps.cache && route.target === 'backend') requestOnly.push(createInvalidateStage(route, { cache: deps.cache, logger: deps.logger }));
     const terminal = route.target === 'gateway' ? createGatewayApiStage(deps.apiApp) : createProxyStage(route, config, deps.upstream);
     chains.set(route, {
-      request: composeChain<HttpContext>([...stages, terminal]),
+      request: composeChain<HttpContext>([...stages, ...requestOnly, terminal]),
       upgrade: route.websocket ? composeChain<UpgradeContext>([...stages, createWebSocketStage(route, config, deps)]) : null,
     });
   }

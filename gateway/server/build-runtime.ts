@@ -1,4 +1,6 @@
 import { createApiApp } from '../api/create-api-app.js';
+import { createResponseCache } from '../cache/response-cache.js';
+import { makeVariants } from '../cache/policy-stub.js';
 import { createAuthRoutes } from '../api/auth-routes.js';
 import { createAuthService } from '../auth/auth-service.js';
 import type { GatewayConfig } from '../config/compile-config.js';
@@ -52,8 +54,12 @@ export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, pre
       shuttingDown: deps.shuttingDown,
     }, auth && loginLimiters ? createAuthRoutes({ auth, loginLimiters, logger: deps.logger }) : null));
     const authenticator = auth?.authenticator ?? null;
-    const chains = await part('chains', () => buildRouteChains(config, { upstream: upstream.client, webSocketProxy: () => upstream.ws, logger: deps.logger, apiApp, authenticator, ...rateLimiters }));
-    return { config, authenticator, chains, auth, loginLimiters, rateLimiters, upstream, certs, apiApp };
+    const cache = await part('cache', () => (config.caching ? createResponseCache(config, deps.store, deps.logger, previous?.runtime.cache ?? undefined) : null));
+    const chains = await part('chains', () => buildRouteChains(config, {
+      upstream: upstream.client, webSocketProxy: () => upstream.ws, logger: deps.logger, apiApp, authenticator, ...rateLimiters,
+      cache, clock: deps.clock, makeVariants,
+    }));
+    return { config, authenticator, chains, auth, loginLimiters, rateLimiters, upstream, certs, apiApp, cache };
   } catch (err) {
     await releaseReplaced(made as Partial<GatewayRuntime>, previous?.runtime ?? null);
     throw err;

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { AuthService } from '../auth/auth-service.js';
+import type { ResponseCache } from '../cache/response-cache.js';
 import type { GatewayConfig } from '../config/compile-config.js';
 import type { Runtime } from '../pipeline/handle-request.js';
 import type { LoginLimiters } from '../ratelimit/login-limiters.js';
@@ -16,9 +17,10 @@ export interface GatewayRuntime extends Runtime {
   readonly upstream: { readonly client: UpstreamClient; readonly ws: WebSocketProxy };
   readonly certs: CertStore;
   readonly apiApp: Express;
+  readonly cache: ResponseCache | null;
 }
 
-export type Part = 'auth' | 'loginLimiters' | 'rateLimiters' | 'upstream' | 'certs' | 'apiApp' | 'chains';
+export type Part = 'auth' | 'loginLimiters' | 'rateLimiters' | 'upstream' | 'certs' | 'apiApp' | 'cache' | 'chains';
 
 /**
  * What a part is built from:
@@ -43,6 +45,7 @@ export const BUILT_FROM: Readonly<Record<Part, Source>> = {
   upstream: ['upstream'],
   certs: ['tls', 'hosts'],
   apiApp: ['auth', 'upstream'], // its /api/auth routes and its readiness probe of the backend
+  cache: 'always', // cheap; reads the routes; takes the previous one's counters
   chains: 'always', // they read the routes and most sections
 };
 

@@ -1,3 +1,5 @@
+import type { CacheBackend } from './cache-backend.js';
+import { memoryCacheBackend } from './memory-cache-backend.js';
 import { memoryLimiterBackend } from './limiter-backend.js';
 import type { Store } from './store.js';
 
@@ -23,11 +25,13 @@ export function createMemoryStore(now: () => number = Date.now, sweepEveryMs = 3
     }
     return e;
   };
+  let cache: CacheBackend | null = null;
   const toBuffer = (v: Buffer | string) => (typeof v === 'string' ? Buffer.from(v) : Buffer.from(v));
 
   return {
     describe: () => 'memory',
     createLimiterBackend: memoryLimiterBackend,
+    cacheBackend: (o) => (cache ??= memoryCacheBackend(o, now)),
     async get(key) {
       return live(key)?.value ?? null;
     },

@@ -1,4 +1,6 @@
 import type { Logger } from '../observability/logger.js';
+import type { CacheBackend } from './cache-backend.js';
+import { redisCacheBackend } from './redis-cache-backend.js';
 import { redisLimiterBackend } from './limiter-backend.js';
 import { createRedisClient, failedUnanswered, logConnectionChanges, type RedisConfig } from './redis-client.js';
 import { createStoreBreaker } from './store-breaker.js';
@@ -18,6 +20,7 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
     connection?.startFailed(err);
   }
   const prefix = config.keyPrefix;
+  let cache: CacheBackend | null = null;
   const run = async <T>(op: () => Promise<T>): Promise<T> => {
     try {
       return await breaker.guard(op);
@@ -29,6 +32,7 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
   return {
     describe: () => 'redis',
     createLimiterBackend: (o) => redisLimiterBackend(client, prefix, o, breaker),
+    cacheBackend: () => (cache ??= redisCacheBackend(client, prefix, run)),
     get: (key) => run(() => client.getBuffer(prefix + key)),
     getMany: (keys) => run(() => (keys.length === 0 ? Promise.resolve([]) : client.mgetBuffer(...keys.map((k) => prefix + k)))),
     set: (key, value, ttlMs) => run(async () => {

@@ -1,3 +1,5 @@
+import type { CacheBackend, CacheBackendOptions } from './cache-backend.js';
+
 /**
  * Shared state for revocations, rate-limit counters and cache entries. Redis when several
  * instances share it, memory for a single one; both pass the same test suite
@@ -12,6 +14,8 @@ export interface Store {
    * charge, with per-instance memory insurance while Redis is down; in memory for one instance.
    */
   createLimiterBackend(o: LimiterBackendOptions): LimiterBackend;
+  /** The response cache's entries, tags and locks; one per store (the memory one keeps the first bound it is given). */
+  cacheBackend(o: CacheBackendOptions): CacheBackend;
   get(key: string): Promise<Buffer | null>;
   /** One round trip. On Redis Cluster the keys must share a hash tag (`{user}`). */
   getMany(keys: readonly string[]): Promise<(Buffer | null)[]>;

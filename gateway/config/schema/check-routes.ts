@@ -1,4 +1,5 @@
 import type { MatchableRoute } from '../route-table.js';
+import { checkRouteCache } from './cache.js';
 import type { RawAuth } from './auth.js';
 import { routeShape } from './compile-route.js';
 import type { PathIssue } from './path-issue.js';
@@ -27,6 +28,7 @@ export function checkRoutes(routes: readonly (RawRoute | undefined)[], auth: Par
     const at = ['routes', i];
     if (rateLimits !== INVALID) issues.push(...checkRouteRateLimit(r.rateLimit, rateLimits, at));
     issues.push(...checkRouteAuth(r, auth, at));
+    issues.push(...checkRouteCache(r, r.auth?.mode ?? 'none', routeParams(r), at));
 
     const shape = routeShape(r);
     const earlier = ids.get(shape.id);
@@ -63,4 +65,8 @@ function methodsOverlap(a: ReadonlySet<string> | null, b: ReadonlySet<string> | 
   if (a === null || b === null) return true;
   for (const m of a) if (b.has(m)) return true;
   return false;
+}
+
+function routeParams(r: RawRoute): string[] {
+  return (r.path ?? '').split('/').filter((s) => s.startsWith(':')).map((s) => s.slice(1));
 }

@@ -1,4 +1,5 @@
 import type { MatchableRoute } from '../route-table.js';
+import { compileRouteCache, parseTagTemplate, type RouteCache, type TagTemplate } from './cache.js';
 import type { RawAuth } from './auth.js';
 import type { RawConfig } from '../schema.js';
 import { compileRouteRateLimit, type RouteRateLimit } from './rate-limits.js';
@@ -25,6 +26,10 @@ export interface CompiledRoute extends MatchableRoute, CompiledRouteHeaders {
   readonly bodyLimit: number;
   /** Cache-Control added when the backend sends none; null: add nothing. */
   readonly defaultCacheControl: string | null;
+  /** null: never touches cache code. */
+  readonly cache: RouteCache | null;
+  /** Tags a 2xx answer to this route invalidates; empty for most routes. */
+  readonly invalidates: readonly TagTemplate[];
   /** JSON of the route as written, to tell what a reload changed. */
   readonly source: string;
 }
@@ -47,7 +52,7 @@ export function routeShape(r: Pick<RawRoute, 'id' | 'path' | 'prefix' | 'methods
   };
 }
 
-export type RouteInput = Omit<RawRoute, 'cache' | 'securityHeaders' | 'rateLimit' | 'defaultCacheControl'> & Partial<Pick<RawRoute, 'securityHeaders' | 'rateLimit' | 'defaultCacheControl'>>;
+export type RouteInput = Omit<RawRoute, 'cache' | 'invalidates' | 'securityHeaders' | 'rateLimit' | 'defaultCacheControl'> & Partial<Pick<RawRoute, 'cache' | 'invalidates' | 'securityHeaders' | 'rateLimit' | 'defaultCacheControl'>>;
 
 export function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: readonly string[], builtin: boolean): CompiledRoute {
   const auth = compileRouteAuth(r.auth, raw.auth);
@@ -62,6 +67,8 @@ export function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: readon
     bodyTimeout: r.timeouts.body ?? raw.upstream.bodyTimeout,
     bodyLimit: r.bodyLimit ?? raw.limits.bodyLimit,
     defaultCacheControl: defaultCacheControl(r, auth),
+    cache: r.cache ? compileRouteCache(r.cache, auth.mode !== 'none') : null,
+    invalidates: (r.invalidates ?? []).map(parseTagTemplate),
     ...compileRouteHeaders(r.headers, raw.securityHeaders, r.securityHeaders, baseSecurity),
     source: JSON.stringify(r),
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { bool, duration, headerValue, listOf, method, oneOf, reserved, role, size } from './fields.js';
+import { invalidatesSchema, routeCacheSchema } from './cache.js';
+import { bool, duration, headerValue, listOf, method, oneOf, role, size } from './fields.js';
 import { routeRateLimitSchema } from './rate-limits.js';
 import { routeHeadersSchema } from './route-headers.js';
 import { securityHeadersOverrideSchema } from './security-headers.js';
@@ -43,7 +44,9 @@ export const routeSchema = z.strictObject({
   rateLimit: routeRateLimitSchema.optional(),
   /** Added when the backend sends no Cache-Control; default "no-store" where auth is not none. */
   defaultCacheControl: oneOf('a Cache-Control value like "no-store" or false', [z.literal(false), headerValue.min(1)]).optional(),
-  cache: reserved('response caching').optional(),
+  cache: routeCacheSchema.optional(),
+  /** Tags whose cached entries a 2xx answer to this route makes stale everywhere. */
+  invalidates: invalidatesSchema.optional(),
 }).superRefine((r, ctx) => {
   if ((r.path === undefined) === (r.prefix === undefined)) {
     ctx.addIssue({ code: 'custom', message: 'a route needs exactly one of "path" (exact or :param pattern) or "prefix"' });

@@ -1,0 +1,91 @@
+import type { GatewayConfig } from '../config/compile-config.js';
+import type { Logger } from '../observability/logger.js';
+import type { CacheBackend } from '../store/cache-backend.js';
+import type { Store } from '../store/store.js';
+import type { CacheAdmin, RouteCacheStats } from './cache-admin.js';
+import { ALL_TAG, pathPattern, pathTag, principalPart, routePrefix, tagKey } from './cache-key.js';
+
+export type Outcome = 'hits' | 'misses' | 'stale' | 'bypass';
+type Counters = Record<Outcome, number>;
+
+/**
+ * The cache of one runtime: the store's cache backend, this instance's counters (kept across
+ * reloads), the once-per-outage log line, and the admin operations. The stage
+ * (pipeline/cache-stage.ts) does the per-request work.
+ */
+export interface ResponseCache extends CacheAdmin {
+  readonly backend: CacheBackend;
+  readonly maxTtl: number;
+  readonly coalesceWait: number;
+  /** Generations live longer than any entry can, so an entry never outlives its tags' record. */
+  readonly tagTtl: number;
+  count(routeId: string, outcome: Outcome): void;
+  /** The store failed under the cache: logged once until it answers again. */
+  storeFailed(err: unknown): void;
+  storeAnswered(): void;
+  /** Bumps tag generations: every instance sees the entries carrying them as gone. */
+  invalidate(tags: readonly string[]): Promise<void>;
+  readonly counters: Map<string, Counters>;
+}
+
+export function createResponseCache(config: GatewayConfig, store: Store, logger: Logger, previous?: ResponseCache): ResponseCache {
+  const backend = store.cacheBackend({ maxMemoryBytes: config.cache.maxMemory });
+  const counters = previous?.counters ?? new Map<string, Counters>();
+  const tagTtl = Math.max(2 * config.cache.maxTtl, 3600_000);
+  let failing = false;
+  const counterOf = (routeId: string) => {
+    let c = counters.get(routeId);
+    if (c === undefined) counters.set(routeId, (c = { hits: 0, misses: 0, stale: 0, bypass: 0 }));
+    return c;
+  };
+  const invalidate = (tags: readonly string[]) => backend.bump(tags.map(tagKey), tagTtl);
+
+  return {
+    backend,
+    maxTtl: config.cache.maxTtl,
+    coalesceWait: config.cache.coalesceWait,
+    tagTtl,
+    counters,
+    count: (routeId, outcome) => {
+      counterOf(routeId)[outcome]++;
+    },
+    storeFailed(err) {
+      if (failing) return;
+      failing = true;
+      logger.warn({ kind: 'cache', err: (err as Error).message }, 'cache bypassed: the store is not answering; requests go to the backend');
+    },
+    storeAnswered() {
+      if (!failing) return;
+      failing = false;
+      logger.info({ kind: 'cache' }, 'cache serving again');
+    },
+    invalidate,
+    async purgeTags(tags) {
+      await invalidate(tags);
+      return tags.length;
+    },
+    async purgePath(path, principal) {
+      // The path's tag makes every entry of it stale on every instance; one caller's are deleted by key.
+      if (principal === undefined) {
+        await invalidate([pathTag(path)]);
+        return 1;
+      }
+      return backend.deleteMatching(pathPattern(path, principalPart('user', { ...principal, roles: new Set() })));
+    },
+    async purgeAll() {
+      await invalidate([ALL_TAG]);
+    },
+    async stats(): Promise<RouteCacheStats[]> {
+      const out: RouteCacheStats[] = [];
+      for (const route of config.routes) {
+        if (route.cache === null) continue;
+        const c = counterOf(route.id);
+        const size = await backend.measure(routePrefix(route.id));
+        const served = c.hits + c.misses + c.stale;
+        out.push({ route: route.id, entries: size?.entries ?? null, bytes: size?.bytes ?? null, ...c, hitRatio: served === 0 ? null : (c.hits + c.stale) / served });
+      }
+      return out;
+    },
+  };
+}
+

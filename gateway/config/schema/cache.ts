@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { bool, duration, headerName, listOf, size, wholeNumber } from './fields.js';
+import type { PathIssue } from './path-issue.js';
+
+/** The response cache: the top-level `cache` section (limits shared by every route) and a route's `cache` and `invalidates`. */
+
+export const cacheSectionSchema = z.strictObject({
+  /** The memory store's bound for cache entries (least recently used go first); Redis uses TTLs. */
+  maxMemory: size.default(64 * 1024 * 1024),
+  /** No entry lives longer, whatever the backend says (RFC 9111 allows a cache to drop entries early). */
+  maxTtl: duration.default(24 * 3600 * 1000),
+  /** How long a miss waits for another request fetching the same entry before going itself. */
+  coalesceWait: duration.default(5000),
+}).default({ maxMemory: 64 * 1024 * 1024, maxTtl: 24 * 3600 * 1000, coalesceWait: 5000 });
+export type CacheSection = z.output<typeof cacheSectionSchema>;
+
+// `portfolio:{user}`, `order:{id}`: fixed text and placeholders (the caller, or a :param of the route's path).
+const TAG = /^(?:[A-Za-z0-9_.:\-/]|\{[A-Za-z_][A-Za-z0-9_]*\})+$/;
+export const tagTemplate = z.string().max(200).regex(TAG, 'expected a tag like "portfolio" or "portfolio:{user}" (letters, digits, "_.:-/", {user} or {param})');
+
+export const routeCacheSchema = z.strictObject({
+  /** Absent: the cache follows HTTP (RFC 9111) and stores only what the backend allows. */
+  ttl: duration.optional(),
+  staleWhileRevalidate: duration.optional(),
+  staleIfError: duration.optional(),
+  /** Default: `user` on routes with authentication, `shared` on anonymous ones. */
+  scope: z.enum(['user', 'role', 'shared'], { error: 'expected "user", "role" or "shared"' }).optional(),
+  varyHeaders: listOf(headerName, 'accept-language').default([]),
+  tags: listOf(tagTemplate, 'portfolio:{user}').default([]),
+  statuses: listOf(wholeNumber(200, 599), '200, 404').min(1).default([200]),
+  maxBodyBytes: size.default(1024 * 1024),
+  ignoreQueryParams: listOf(z.string().min(1), 'utm_source, _').default([]),
+  respectUpstream: bool.default(true),
+  /** Lets a client's `Cache-Control: no-cache` force a revalidation (off: clients could hammer the backend). */
+  allowClientNoCache: bool.default(false),
+});
+export type RawRouteCache = z.output<typeof routeCacheSchema>;
+
+export const invalidatesSchema = listOf(tagTemplate, 'portfolio:{user}').min(1);
+
+export type TagPart = { readonly text: string } | { readonly param: string } | { readonly user: true };
+export type TagTemplate = readonly TagPart[];
+
+export interface RouteCache {
+  readonly ttlMs: number | null;
+  readonly staleWhileRevalidateMs: number | null;
+  readonly staleIfErrorMs: number | null;
+  readonly scope: 'user' | 'role' | 'shared';
+  /** Lower-cased, sorted: part of the key. */
+  readonly varyHeaders: readonly string[];
+  readonly tags: readonly TagTemplate[];
+  readonly statuses: ReadonlySet<number>;
+  readonly maxBodyBytes: number;
+  readonly ignoreQueryParams: ReadonlySet<string>;
+  readonly respectUpstream: boolean;
+  readonly allowClientNoCache: boolean;
+}
+
+export function parseTagTemplate(tag: string): TagTemplate {
+  const parts: TagPart[] = [];
+  for (const m of tag.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}|[^{]+/g)) {
+    if (m[1] === undefined) parts.push({ text: m[0] });
+    else parts.push(m[1] === 'user' ? { user: true } : { param: m[1] });
+  }
+  return parts;
+}
+
+export function compileRouteCache(c: RawRouteCache, authenticated: boolean): RouteCache {
+  return {
+    ttlMs: c.ttl ?? null,
+    staleWhileRevalidateMs: c.staleWhileRevalidate ?? null,
+    staleIfErrorMs: c.staleIfError ?? null,
+    scope: c.scope ?? (authenticated ? 'user' : 'shared'),
+    varyHeaders: [...new Set(c.varyHeaders.map((h) => h.toLowerCase()))].sort(),
+    tags: c.tags.map(parseTagTemplate),
+    statuses: new Set(c.statuses),
+    maxBodyBytes: c.maxBodyBytes,
+    ignoreQueryParams: new Set(c.ignoreQueryParams),
+    respectUpstream: c.respectUpstream,
+    allowClientNoCache: c.allowClientNoCache,
+  };
+}
+
+/** Headers the gateway owns or that carry credentials: keying on them would split or leak entries. */
+const UNKEYABLE = new Set(['authorization', 'x-api-key', 'cookie', 'host', 'x-forwarded-host', 'x-forwarded-for', 'forwarded', 'x-request-id', 'accept-encoding']);
+
+/**
+ * Cross-field rules of a route's cache: what the route must be for its entries to be safe.
+ * `params` are the route path's :params; `authMode` its auth mode.
+ */
+export function checkRouteCache(r: { cache?: RawRouteCache; invalidates?: readonly string[]; methods?: readonly string[]; websocket: boolean; target: string }, authMode: string, params: readonly string[], at: PropertyKey[]): PathIssue[] {
+  const issues: PathIssue[] = [];
+  const placeholders = (tags: readonly string[], key: string) => {
+    tags.forEach((tag, i) => {
+      for (const part of parseTagTemplate(tag)) {
+        if ('user' in part && authMode === 'none') issues.push({ path: [...at, key, i], message: '{user} needs a route with authentication' });
+        if ('param' in part && !params.includes(part.param)) issues.push({ path: [...at, key, i], message: `{${part.param}} is not a :param of this route's path` });
+      }
+    });
+  };
+  if (r.invalidates) placeholders(r.invalidates, 'invalidates');
+  const c = r.cache;
+  if (!c) return issues;
+  placeholders(c.tags, 'tags');
+  if (r.target !== 'backend') issues.push({ path: [...at, 'cache'], message: 'only backend routes are cached' });
+  if (r.methods && !r.methods.includes('GET')) issues.push({ path: [...at, 'cache'], message: 'a cached route answers GET: add GET to methods' });
+  if (authMode === 'none' && c.scope !== undefined && c.scope !== 'shared') {
+    issues.push({ path: [...at, 'cache', 'scope'], message: `an anonymous route has no ${c.scope} to key on: use scope shared` });
+  }
+  if (authMode === 'optional' && c.scope === 'role') {
+    issues.push({ path: [...at, 'cache', 'scope'], message: 'scope role needs auth required (an anonymous caller has no roles)' });
+  }
+  c.varyHeaders.forEach((h, i) => {
+    if (UNKEYABLE.has(h.toLowerCase())) issues.push({ path: [...at, 'cache', 'varyHeaders', i], message: `${h} cannot be a cache key (credentials, or a header the gateway sets or negotiates itself)` });
+  });
+  return issues;
+}

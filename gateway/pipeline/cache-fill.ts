@@ -1,0 +1,145 @@
+import type { RouteCache } from '../config/compile-config.js';
+import { buildEntry, storeLifetime, type MakeVariants } from '../cache/build-entry.js';
+import { decodeEntry, encodeEntry, type Entry } from '../cache/cache-entry.js';
+import { headerValue, lockKey } from '../cache/cache-key.js';
+import { conditionalRequestHeaders, entryState, headersAfterNotModified, storeDecision } from '../cache/policy-stub.js';
+import type { ResponseCache } from '../cache/response-cache.js';
+import type { BackendReply } from '../upstream/backend-exchange.js';
+import type { CacheFetch } from './cache-fetch.js';
+import type { HttpContext } from './request-context.js';
+
+/** What a fill gives: a usable entry (stored, or revalidated), or the backend's answer that could not be stored (for the filler only). */
+export type FillResult =
+  | { entry: Entry; revalidated: boolean; collapsed: boolean; reply: null; reason: null }
+  | { entry: null; revalidated: false; collapsed: false; reply: BackendReply | null; reason: string };
+
+export interface Lookup {
+  key: string;
+  tagKeys: string[];
+  /** The tags' generations when looked up: stored with the entry, so an invalidation racing the fill wins. */
+  generations: (string | null)[];
+  /** The stored entry, usable or stale, to revalidate and to fall back on. */
+  stale: Entry | null;
+}
+
+export interface FillDeps {
+  cache: ResponseCache;
+  fetch: CacheFetch;
+  clock: () => number;
+  makeVariants: MakeVariants;
+}
+
+const POLL_MS = 25;
+
+/**
+ * Fills one key: takes the store lock so that one instance asks the backend while the others
+ * poll for the entry it stores (bounded by coalesceWait, then they go themselves); revalidates a
+ * stale entry with a conditional request (RFC 9111 4.3) and keeps it on 304; stores what the
+ * policy allows. `background` (stale-while-revalidate): when another instance holds the lock,
+ * it is already refreshing; do nothing.
+ */
+export async function fillEntry(ctx: HttpContext, at: Lookup, deps: FillDeps, background = false): Promise<FillResult> {
+  const { cache, clock } = deps;
+  const lock = lockKey(at.key);
+  const lease = Math.min(cache.coalesceWait, ctx.route!.headersTimeout + 1000);
+  let locked = await cache.backend.lock(lock, lease).catch(() => true);
+  if (!locked) {
+    if (background) return { entry: null, revalidated: false, collapsed: false, reply: null, reason: 'refreshing elsewhere' };
+    const deadline = clock() + cache.coalesceWait;
+    while (clock() < deadline) {
+      await sleep(POLL_MS);
+      const found = await cache.backend.lookup(at.key, at.tagKeys).catch(() => null);
+      const entry = found && usableEntry(found, ctx, at.tagKeys.length);
+      if (entry && entryState(entry.meta, clock()).state === 'fresh') return { entry, revalidated: false, collapsed: true, reply: null, reason: null };
+      locked = await cache.backend.lock(lock, lease).catch(() => true);
+      if (locked) break;
+    }
+  }
+  try {
+    return await fetchAndStore(ctx, at, deps);
+  } finally {
+    if (locked) await cache.backend.unlock(lock).catch(() => {});
+  }
+}
+
+async function fetchAndStore(ctx: HttpContext, at: Lookup, deps: FillDeps): Promise<FillResult> {
+  const route = ctx.route!;
+  const rc = route.cache!;
+  const stale = at.stale;
+  const requestTime = deps.clock();
+  const reply = await deps.fetch(ctx, stale ? conditionalRequestHeaders(stale.meta.headers) : {});
+  const responseTime = deps.clock();
+  const input = { method: 'GET', requestHeaders: ctx.req.headers, requestTime, responseTime };
+  if (reply.status === 304 && stale) {
+    reply.rest?.destroy();
+    // RFC 9111 4.3.4: the stored response, its fields updated from the 304, fresh again.
+    const headers = headersAfterNotModified(stale.meta.headers, reply.headers);
+    const decision = storeDecision({ ...input, status: stale.meta.status, responseHeaders: headers }, rules(rc, ctx));
+    // Not storable any more (the 304 said no-store, say): it still answers this request, once.
+    const freshness = decision.store ? freshnessOf(decision) : { ...freshnessOf(NOT_FRESH), noStale: true };
+    const entry: Entry = { ...stale, meta: { ...stale.meta, headers, storedAt: responseTime, ...freshness, generations: at.generations } };
+    if (decision.store) await store(deps, at.key, entry);
+    return { entry, revalidated: true, collapsed: false, reply: null, reason: null };
+  }
+  if (reply.rest !== null) return notStored(reply, 'too-large');
+  const encoding = reply.headers['content-encoding'];
+  if (encoding !== undefined && encoding !== 'identity') return notStored(reply, 'encoded');
+  const decision = storeDecision({ ...input, status: reply.status, responseHeaders: reply.headers }, rules(rc, ctx));
+  if (!decision.store) return notStored(reply, decision.reason);
+  const vary: Record<string, string> = {};
+  for (const name of decision.vary) if (name !== 'accept-encoding' && !rc.varyHeaders.includes(name)) vary[name] = headerValue(ctx.req.headers, name);
+  const entry = await buildEntry(reply, freshnessOf(decision), { receivedAt: responseTime, generations: at.generations, vary, drop: route.responseDrop, makeVariants: deps.makeVariants });
+  await store(deps, at.key, entry);
+  return { entry, revalidated: false, collapsed: false, reply: null, reason: null };
+}
+
+function notStored(reply: BackendReply, reason: string): FillResult {
+  return { entry: null, revalidated: false, collapsed: false, reply, reason };
+}
+
+async function store(deps: FillDeps, key: string, entry: Entry): Promise<void> {
+  try {
+    await deps.cache.backend.put(key, encodeEntry(entry), storeLifetime(entry.meta, deps.cache.maxTtl));
+  } catch (err) {
+    deps.cache.storeFailed(err);
+  }
+}
+
+type Stored = Extract<ReturnType<typeof storeDecision>, { store: true }>;
+const NOT_FRESH: Stored = { store: true, freshMs: 0, staleWhileRevalidateMs: 0, staleIfErrorMs: 0, initialAgeMs: 0, revalidateAlways: true, noStale: true, vary: [] };
+
+function freshnessOf(d: Stored) {
+  return {
+    freshMs: d.freshMs, staleWhileRevalidateMs: d.staleWhileRevalidateMs, staleIfErrorMs: d.staleIfErrorMs,
+    initialAgeMs: d.initialAgeMs, revalidateAlways: d.revalidateAlways, noStale: d.noStale,
+  };
+}
+
+export function rules(rc: RouteCache, ctx: HttpContext) {
+  return {
+    ttlMs: rc.ttlMs, staleWhileRevalidateMs: rc.staleWhileRevalidateMs, staleIfErrorMs: rc.staleIfErrorMs,
+    scope: rc.scope, statuses: rc.statuses, respectUpstream: rc.respectUpstream,
+    // RFC 9111 3.5 speaks of Authorization; an API key is the same kind of credential.
+    requestHadAuthorization: ctx.principal !== null,
+  };
+}
+
+/**
+ * The stored entry if it still answers this request: decodable, stored under the tags'
+ * current generations (none invalidated since), and for the same values of the fields its
+ * Vary names (RFC 9111 4.1; the route's varyHeaders are in the key already).
+ */
+export function usableEntry(found: { entry: Buffer | null; generations: (string | null)[] }, ctx: HttpContext, tagCount: number): Entry | null {
+  if (found.entry === null || found.entry.length === 0) return null;
+  const entry = decodeEntry(found.entry);
+  if (entry === null) return null;
+  const stored = entry.meta.generations;
+  if (stored.length !== tagCount) return null;
+  for (let i = 0; i < tagCount; i++) if (stored[i] !== found.generations[i]) return null;
+  for (const name in entry.meta.vary) if (headerValue(ctx.req.headers, name) !== entry.meta.vary[name]) return null;
+  return entry;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { globToRegExp, type CacheBackend, type CacheBackendOptions } from './cache-backend.js';
+
+/**
+ * Entries in an LRU bounded by bytes (lru-cache: maintained, size- and TTL-aware, O(1)); tags and
+ * locks in small maps. A process has one: the store outlives reloads, and so do its entries.
+ */
+export function memoryCacheBackend(o: CacheBackendOptions, now: () => number): CacheBackend {
+  const entries = new LRUCache<string, Buffer>({
+    maxSize: o.maxMemoryBytes,
+    sizeCalculation: (value, key) => value.length + key.length,
+    ttlAutopurge: false,
+    perf: { now },
+  });
+  const tags = new Map<string, { generation: string; until: number }>();
+  const locks = new Map<string, number>();
+  const generation = (key: string): string | null => {
+    const t = tags.get(key);
+    if (t === undefined) return null;
+    if (t.until > now()) return t.generation;
+    tags.delete(key);
+    return null;
+  };
+
+  return {
+    async lookup(entryKey, tagKeys) {
+      return { entry: entries.get(entryKey) ?? null, generations: tagKeys.map(generation) };
+    },
+    async put(entryKey, value, ttlMs) {
+      entries.set(entryKey, value, { ttl: Math.max(1, Math.round(ttlMs)) });
+    },
+    async bump(tagKeys, ttlMs) {
+      for (const key of tagKeys) tags.set(key, { generation: randomBytes(8).toString('base64url'), until: now() + ttlMs });
+    },
+    async lock(lockKey, ttlMs) {
+      const until = locks.get(lockKey);
+      if (until !== undefined && until > now()) return false;
+      locks.set(lockKey, now() + ttlMs);
+      return true;
+    },
+    async unlock(lockKey) {
+      locks.delete(lockKey);
+    },
+    async measure(prefix) {
+      let count = 0;
+      let bytes = 0;
+      for (const [key, value] of entries.entries()) {
+        if (!key.startsWith(prefix)) continue;
+        count++;
+        bytes += value.length;
+      }
+      return { entries: count, bytes };
+    },
+    async deleteMatching(pattern) {
+      const re = globToRegExp(pattern);
+      let n = 0;
+      for (const key of [...entries.keys()]) if (re.test(key) && entries.delete(key)) n++;
+      return n;
+    },
+  };
+}
