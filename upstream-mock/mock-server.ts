@@ -83,7 +83,7 @@ export function createMockServer(options: MockOptions): Server {
       return void json(res, 200, { reset: true });
     }
     if (route === 'GET /__mock/download') return download(res, Number(url.searchParams.get('bytes') ?? '0'));
-    if (url.pathname === '/__mock/echo') return echo(req, res);
+    if (url.pathname === '/__mock/echo' || url.pathname.startsWith('/__mock/echo/')) return echo(req, res);
     if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith('/__mock/respond')) {
       // Counted per path, so cache tests can prove what reached the backend.
       const key = `${req.method} ${url.pathname}`;
@@ -168,12 +168,10 @@ function echo(req: IncomingMessage, res: ServerResponse): void {
 }
 
 /**
- * A response shaped by the query, for tests of what the gateway does with backend headers:
- * `status`, `header=name:value` (repeatable) and `body`, on /__mock/respond and any path below it.
- */
-/**
- * `?status=&header=name:value&body=&delay=ms&repeat=n`: the answer the test asks for (`repeat`
- * makes a body of n copies). With an `etag` header asked for, a matching If-None-Match gets 304.
+ * A response shaped by the query, for tests of what the gateway does with backend headers, on
+ * /__mock/respond and any path below it: `status`, `header=name:value` (repeatable), `body`,
+ * `repeat=n` (n copies of the body), `delay=ms`. With an `etag` header asked for, a matching
+ * If-None-Match gets 304.
  */
 function respondAsAsked(req: IncomingMessage, res: ServerResponse, q: URLSearchParams): void {
   const body = (q.get('body') ?? '{"ok":true}').repeat(Number(q.get('repeat') ?? '1'));

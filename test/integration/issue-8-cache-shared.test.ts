@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { BASE_CONFIG, startPairOnRedis, stopPair, type SharedPair } from '../helpers/gateway.js';
+import { startRedis } from '../helpers/redis-server.js';
+import { waitUntil } from '../helpers/wait-until.js';
+
+const CONFIG = BASE_CONFIG.replace('    path: /api/trading/orders\n    methods: [GET, POST]\n', '    path: /api/trading/orders\n    methods: [GET, POST]\n    invalidates: [trading]\n')
+  .replace('  - id: dashboard\n', `  - id: trading-dashboard
+    auth: none
+    path: /api/dashboard/trading
+    methods: [GET]
+    cache: { ttl: 1m, tags: [trading] }
+  - id: dashboard
+`) + `  - id: cached
+    auth: none
+    prefix: /__mock/respond
+    methods: [GET]
+    cache: { ttl: 1m }
+`;
+
+describe('issue 8: the cache shared by two instances on Redis', () => {
+  let p: SharedPair;
+  before(async () => { p = await startPairOnRedis((store) => CONFIG + store); });
+  after(() => stopPair(p));
+
+  it('serves an entry one instance stored from the other', async () => {
+    assert.equal((await p.a.request('/__mock/respond/one')).headers['x-cache'], 'MISS');
+    assert.equal((await p.b.request('/__mock/respond/one')).headers['x-cache'], 'HIT');
+    assert.equal(await p.mock.count('GET /__mock/respond/one'), 1);
+  });
+
+  it('sends 100 concurrent misses spread over two instances to the backend once', async () => {
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? p.a : p.b).request('/__mock/respond/burst?delay=500&body=%22x%22')));
+    assert.ok(answers.every((a) => a.status === 200 && a.text === '"x"'), JSON.stringify(answers.map((a) => a.status)));
+    assert.equal(await p.mock.count('GET /__mock/respond/burst'), 1);
+  });
+
+  it('invalidates tagged entries on every instance when an order is placed on one', async () => {
+    await p.a.request('/api/dashboard/trading');
+    assert.equal((await p.a.request('/api/dashboard/trading')).headers['x-cache'], 'HIT');
+    const order = await p.b.request('/api/trading/orders', { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': 'ignored' }, body: JSON.stringify({ symbol: 'ETH', side: 'buy', quantity: 2 }) });
+    assert.equal(order.status, 201, order.text);
+    const after = await p.a.request('/api/dashboard/trading');
+    assert.equal(after.headers['x-cache'], 'MISS');
+    assert.equal(after.json<{ orders_today: number }>().orders_today, 1);
+  });
+
+  it('bypasses the cache while Redis is down, logs it once, and caches again when it is back', async () => {
+    await p.a.request('/__mock/respond/outage');
+    const port = p.redis.port;
+    await p.redis.stop();
+    for (let i = 0; i < 3; i++) {
+      const r = await p.a.request('/__mock/respond/outage');
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['x-cache'], 'BYPASS');
+      assert.match(String(r.headers['cache-status']), /fwd=bypass; detail=store-unavailable/);
+    }
+    const bypassed = () => p.a.logs().filter((l) => l.msg === 'cache bypassed: the store is not answering; requests go to the backend').length;
+    await waitUntil(() => bypassed() > 0, 'the outage to be logged');
+    assert.equal(bypassed(), 1);
+    p.redis = await startRedis(port);
+    await waitUntil(async () => (await p.a.request('/__mock/respond/outage')).headers['x-cache'] === 'HIT', 'the cache to serve again', 15_000);
+    await waitUntil(() => p.a.logs().some((l) => l.msg === 'cache serving again'), 'the recovery to be logged');
+    assert.equal(p.a.logs().filter((l) => l.msg === 'cache serving again').length, 1);
+  });
+});
