@@ -8,6 +8,7 @@ import { createLogger } from './observability/logger.js';
 import { startGateway } from './server/start-gateway.js';
 import { keysCommand } from './cli/keys-command.js';
 import { packageVersion } from './cli/package-version.js';
+import { configWarnings } from './cli/config-warnings.js';
 import { summarizeRoutes } from './cli/route-summary.js';
 import { unnamedRoles } from './cli/unnamed-roles.js';
 import { usersCommand, UsageError } from './cli/users-command.js';
@@ -88,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'check') {
     try {
       const config = loadConfig(file, process.env, { checkFiles: true });
+      for (const warning of configWarnings(config)) process.stderr.write(`${values.config}: warning: ${warning}\n`);
       process.stdout.write(`${values.config}: ok (${summarizeRoutes(config)})\n`);
       return 0;
     } catch (err) {

@@ -90,18 +90,18 @@ const UNKEYABLE = new Set(['authorization', 'x-api-key', 'cookie', 'host', 'x-fo
  */
 export function checkRouteCache(r: { cache?: RawRouteCache; invalidates?: readonly string[]; methods?: readonly string[]; websocket: boolean; target: string }, authMode: string, params: readonly string[], at: PropertyKey[]): PathIssue[] {
   const issues: PathIssue[] = [];
-  const placeholders = (tags: readonly string[], key: string) => {
+  const placeholders = (tags: readonly string[], key: PropertyKey[]) => {
     tags.forEach((tag, i) => {
       for (const part of parseTagTemplate(tag)) {
-        if ('user' in part && authMode === 'none') issues.push({ path: [...at, key, i], message: '{user} needs a route with authentication' });
-        if ('param' in part && !params.includes(part.param)) issues.push({ path: [...at, key, i], message: `{${part.param}} is not a :param of this route's path` });
+        if ('user' in part && authMode === 'none') issues.push({ path: [...at, ...key, i], message: '{user} needs a route with authentication' });
+        if ('param' in part && !params.includes(part.param)) issues.push({ path: [...at, ...key, i], message: `{${part.param}} is not a :param of this route's path` });
       }
     });
   };
-  if (r.invalidates) placeholders(r.invalidates, 'invalidates');
+  if (r.invalidates) placeholders(r.invalidates, ['invalidates']);
   const c = r.cache;
   if (!c) return issues;
-  placeholders(c.tags, 'tags');
+  placeholders(c.tags, ['cache', 'tags']);
   if (r.target !== 'backend') issues.push({ path: [...at, 'cache'], message: 'only backend routes are cached' });
   if (r.methods && !r.methods.includes('GET')) issues.push({ path: [...at, 'cache'], message: 'a cached route answers GET: add GET to methods' });
   if (authMode === 'none' && c.scope !== undefined && c.scope !== 'shared') {
