@@ -17,14 +17,15 @@ export interface BenchGateway {
 /**
  * The gateway with bench/gateway.bench.yaml, logging one line per request as in production, to
  * a file: a pipe read by the harness would put a third busy process on the two cores and measure
- * the harness instead. `nodeArgs` go before the script (`--cpu-prof` for bench/profile.ts).
+ * the harness instead. `nodeArgs` go before the script (`--cpu-prof` for bench/profile.ts);
+ * `extraYaml` is appended to the config (a `store:` section).
  */
-export async function startLoggingGateway(dir: string, upstreamUrl: string, nodeArgs: string[] = []): Promise<BenchGateway> {
+export async function startLoggingGateway(dir: string, upstreamUrl: string, nodeArgs: string[] = [], extraYaml = ''): Promise<BenchGateway> {
   const jwtSecret = randomBytes(48).toString('base64url');
   const password = randomBytes(18).toString('base64url');
   const hasher = await createPasswordHasher({ memoryKiB: 19_456, iterations: 2, parallelism: 1 });
   writeUsersFile(join(dir, 'users.yaml'), [{ username: 'bench-user', roles: ['trader'], hash: await hasher.hash(password), disabled: false }]);
-  writeFileSync(join(dir, 'gateway.yaml'), readFileSync(join(ROOT, 'bench/gateway.bench.yaml')));
+  writeFileSync(join(dir, 'gateway.yaml'), readFileSync(join(ROOT, 'bench/gateway.bench.yaml'), 'utf8') + extraYaml);
   const logFile = join(dir, 'gateway.log');
   const fd = openSync(logFile, 'w');
   const child = spawn(process.execPath, [...nodeArgs, GATEWAY_BIN, 'serve', '--config', join(dir, 'gateway.yaml')], { cwd: dir, env: { ...process.env, UPSTREAM_URL: upstreamUrl, JWT_SECRET: jwtSecret }, stdio: ['ignore', fd, 'inherit'] });
