@@ -29,6 +29,16 @@ describe('issue 8: the cache shared by two instances on Redis', () => {
     assert.equal(await p.mock.count('GET /__mock/respond/one'), 1);
   });
 
+  it('answers a hit with one store round trip (the entry and its tags in one MGET)', async () => {
+    await p.a.request('/__mock/respond/round-trip');
+    const before = await p.redis.commandCalls();
+    for (let i = 0; i < 10; i++) assert.equal((await p.a.request('/__mock/respond/round-trip')).headers['x-cache'], 'HIT');
+    const after = await p.redis.commandCalls();
+    const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
+    assert.equal(delta('mget'), 10);
+    for (const other of ['get', 'set', 'exists', 'pttl', 'evalsha', 'eval']) assert.equal(delta(other), 0, other);
+  });
+
   it('sends 100 concurrent misses spread over two instances to the backend once', async () => {
     const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? p.a : p.b).request('/__mock/respond/burst?delay=500&body=%22x%22')));
     assert.ok(answers.every((a) => a.status === 200 && a.text === '"x"'), JSON.stringify(answers.map((a) => a.status)));
