@@ -1,5 +1,5 @@
 import { fieldLines, type HeaderValue } from './header-value.js';
-import { nextTopLevelComma, readQuotedString, skipOws, tokenEnd } from './field-syntax.js';
+import { readQuotedString, skipOws, tokenEnd } from './field-syntax.js';
 
 /**
  * Cache-Control (RFC 9111 5.2): `#cache-directive`, `cache-directive = token [ "=" ( token /
@@ -10,11 +10,13 @@ import { nextTopLevelComma, readQuotedString, skipOws, tokenEnd } from './field-
  * not recipients, and the spec asks recipients to accept it. Quoted content must still be
  * delta-seconds (`max-age="5 "` is invalid). The map holds the unescaped argument or true.
  *
- * Directives this parser cannot read (a member with trailing bytes, `max-age = 5` with spaces the
- * grammar has no room for, an unterminated quoted-string) are kept by name and listed in
- * `invalid`: a restrictive directive (no-store, private, must-revalidate) still restricts, a
- * delta-seconds one is invalid (4.2.1: "consider ... invalid freshness information ... stale"),
- * and `flag()` refuses a permissive one (public).
+ * A member this parser cannot read (trailing bytes, `max-age = 5` with spaces the grammar has no
+ * room for, an unterminated quoted-string) is kept by name and listed in `invalid`, and so is every
+ * member after it on that line: past a syntax error the parser cannot know where members start
+ * (a quote may be open), so it resumes at the next raw comma and trusts nothing it then reads.
+ * Invalid entries can only restrict: no-store, private, no-cache, must-revalidate count by
+ * presence, a delta-seconds value reads as invalid (4.2.1: "consider ... invalid freshness
+ * information ... stale"), and `flag()` refuses a permissive directive (public).
  *
  * Each field line is parsed on its own (5.3 of RFC 9110 allows combining lines with commas, but an
  * unterminated quote on one line must not swallow the next) into one map: members across lines
@@ -40,6 +42,7 @@ export function parseCacheControl(value: HeaderValue): CacheDirectives {
 
 function parseLine(s: string, out: CacheDirectives): void {
   let i = 0;
+  let trusted = true;
   while (i < s.length) {
     i = skipOws(s, i);
     if (s.charCodeAt(i) === 0x2c) {
@@ -49,7 +52,8 @@ function parseLine(s: string, out: CacheDirectives): void {
     if (i >= s.length) return;
     const nameEnd = tokenEnd(s, i);
     if (nameEnd === i) {
-      i = nextTopLevelComma(s, i) + 1; // no name: nothing to record
+      trusted = false; // no name: nothing to record, and nothing after it to trust
+      i = rawComma(s, i) + 1;
       continue;
     }
     const name = s.slice(i, nameEnd).toLowerCase();
@@ -78,9 +82,15 @@ function parseLine(s: string, out: CacheDirectives): void {
       i = skipOws(s, i);
       if (i < s.length && s.charCodeAt(i) !== 0x2c) ok = false;
     }
-    record(out, name, value, ok);
-    i = ok ? i + 1 : nextTopLevelComma(s, i) + 1;
+    if (!ok) trusted = false;
+    record(out, name, value, trusted);
+    i = ok ? i + 1 : rawComma(s, i) + 1;
   }
+}
+
+function rawComma(s: string, i: number): number {
+  const c = s.indexOf(',', i);
+  return c === -1 ? s.length : c;
 }
 
 function record(out: CacheDirectives, name: string, value: string | true, ok: boolean): void {

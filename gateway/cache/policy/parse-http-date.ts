@@ -33,7 +33,7 @@ export function parseHttpDate(s: string, nowMs?: number): number | null {
   let m = IMF.exec(v);
   if (m) return build(num(m[3]), m[2]!, num(m[1]), m[4]!, m[5]!, m[6]!);
   m = ASCTIME.exec(v);
-  if (m) return build(num(m[7]), m[1]!, num(m[2]!.trim()), m[3]!, m[4]!, m[5]!);
+  if (m) return build(num(m[6]), m[1]!, num(m[2]!.trim()), m[3]!, m[4]!, m[5]!);
   m = RFC850.exec(v);
   if (!m) return null;
   const yy = num(m[3]);
