@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { storeDecision, type StoreInput, type StoreRules, type StoreYes } from '../../gateway/cache/policy/store-decision.js';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { HeaderRecord } from '../../gateway/cache/policy/header-value.js';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -61,6 +62,8 @@ const cases: Case[] = [
   { why: 'RFC 9111 4.2.1: s-maxage before max-age, and it forbids stale (5.2.2.10)', headers: { 'cache-control': 'max-age=60, s-maxage=10' }, rules: { staleIfErrorMs: 60 * S }, want: { freshMs: 10 * S, noStale: true, staleIfErrorMs: 0 } },
   { why: 'RFC 9111 5.3: max-age present, Expires ignored', headers: { 'cache-control': 'max-age=60', date: date(T0), expires: date(T0 + 3600 * S) }, want: { freshMs: 60 * S } },
   { why: 'RFC 9111 4.2.1: Expires - Date', headers: { date: date(T0 - 100 * S), expires: date(T0 + 20 * S) }, want: { freshMs: 120 * S, initialAgeMs: 100 * S } },
+  { why: 'RFC 9110 6.6.1: an invalid Date counts as absent (the receipt time)', headers: { date: 'yesterday', expires: date(T0 + 30 * S) }, want: { freshMs: 30 * S, initialAgeMs: 0 } },
+  { why: 'RFC 9110 6.6.1: Date on two lines counts as absent', headers: { date: [date(T0 - 60 * S), date(T0)], expires: date(T0 + 30 * S) }, want: { freshMs: 30 * S, initialAgeMs: 0 } },
   { why: 'RFC 9111 4.2.1: Expires without Date: the receipt time', headers: { expires: date(T0 + 30 * S) }, want: { freshMs: 30 * S } },
   { why: 'RFC 9111 5.3: Expires: 0 is already expired, kept for its validator', headers: { expires: '0', etag: ETAG }, want: { freshMs: 0 } },
   { why: 'RFC 9111 5.3: Expires: 0 without validator or window: useless', headers: { expires: '0' }, want: 'no-freshness' },
@@ -135,3 +138,10 @@ for (const c of cases) {
     for (const [key, value] of Object.entries(c.want)) assert.deepEqual((got as unknown as Record<string, unknown>)[key], value, key);
   });
 }
+
+test('storeDecision takes Node IncomingHttpHeaders as they come (Set-Cookie is an array there)', () => {
+  const res = { headers: { 'cache-control': 'max-age=60', 'set-cookie': ['sid=1'] } as IncomingHttpHeaders };
+  const req = { headers: { accept: 'application/json' } as IncomingHttpHeaders };
+  const got = storeDecision({ method: 'GET', requestHeaders: req.headers, status: 200, responseHeaders: res.headers, requestTime: T0, responseTime: T0 }, HTTP);
+  assert.deepEqual(got, { store: false, reason: 'set-cookie' });
+});

@@ -1,4 +1,4 @@
-import { isOws } from './header-value.js';
+import { isOws, trimOws } from './header-value.js';
 
 /**
  * RFC 9110 5.6.2 tchar: "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" /
@@ -71,12 +71,8 @@ export function tokenList(lines: readonly string[]): string[] | null {
   const out: string[] = [];
   for (const line of lines) {
     for (const raw of line.split(',')) {
-      let start = 0;
-      let end = raw.length;
-      while (start < end && isOws(raw.charCodeAt(start))) start++;
-      while (end > start && isOws(raw.charCodeAt(end - 1))) end--;
-      if (start === end) continue;
-      const member = raw.slice(start, end);
+      const member = trimOws(raw);
+      if (member === '') continue;
       if (!isToken(member)) return null;
       out.push(member.toLowerCase());
     }

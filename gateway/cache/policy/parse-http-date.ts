@@ -38,13 +38,15 @@ export function parseHttpDate(s: string, nowMs?: number): number | null {
   if (!m) return null;
   const yy = num(m[3]);
   if (nowMs === undefined) return build(yy < 70 ? 2000 + yy : 1900 + yy, m[2]!, num(m[1]), m[4]!, m[5]!, m[6]!);
+  // The latest year ending in yy that is not more than 50 years ahead of now; chosen on the
+  // unvalidated instant so that 29-Feb of a non-leap candidate is refused, not skipped.
+  const limit = new Date(nowMs);
+  limit.setUTCFullYear(limit.getUTCFullYear() + 50);
   const nowYear = new Date(nowMs).getUTCFullYear();
-  const candidate = build(nowYear - (nowYear % 100) + yy, m[2]!, num(m[1]), m[4]!, m[5]!, m[6]!);
-  if (candidate === null) return null;
-  const fiftyYears = new Date(nowMs);
-  fiftyYears.setUTCFullYear(nowYear + 50);
-  if (candidate <= fiftyYears.getTime()) return candidate;
-  return build(nowYear - (nowYear % 100) + yy - 100, m[2]!, num(m[1]), m[4]!, m[5]!, m[6]!);
+  let year = nowYear - (nowYear % 100) + yy + 100;
+  const timeMs = ((num(m[4]) * 60 + num(m[5])) * 60 + num(m[6])) * 1000;
+  while (instant(year, MONTHS.indexOf(m[2]!), num(m[1]), timeMs) > limit.getTime()) year -= 100;
+  return build(year, m[2]!, num(m[1]), m[4]!, m[5]!, m[6]!);
 }
 
 function num(s: string | undefined): number {
@@ -57,11 +59,17 @@ function build(year: number, monthName: string, day: number, hh: string, mm: str
   const mi = num(mm);
   const sec = num(ss);
   if (h > 23 || mi > 59 || sec > 60 || day < 1 || day > daysInMonth(year, month)) return null;
-  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not. The time is added after, so
-  // a leap second (23:59:60) rolls into the next day instead of being lost.
+  return instant(year, month, day, ((h * 60 + mi) * 60 + sec) * 1000);
+}
+
+/**
+ * Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not. Day and time are added after,
+ * so a leap second (23:59:60) rolls into the next day instead of being lost.
+ */
+function instant(year: number, month: number, day: number, timeMs: number): number {
   const d = new Date(0);
-  d.setUTCFullYear(year, month, day);
-  return d.getTime() + ((h * 60 + mi) * 60 + sec) * 1000;
+  d.setUTCFullYear(year, month, 1);
+  return d.getTime() + (day - 1) * 86_400_000 + timeMs;
 }
 
 function daysInMonth(year: number, month: number): number {
