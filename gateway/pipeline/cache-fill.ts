@@ -2,7 +2,10 @@ import type { RouteCache } from '../config/compile-config.js';
 import { buildEntry, storeLifetime, type MakeVariants } from '../cache/build-entry.js';
 import { decodeEntry, encodeEntry, type Entry } from '../cache/cache-entry.js';
 import { headerValue, lockKey } from '../cache/cache-key.js';
-import { conditionalRequestHeaders, entryState, headersAfterNotModified, storeDecision } from '../cache/policy-stub.js';
+import { conditionalRequestHeaders } from '../cache/policy/conditional-request.js';
+import { entryState } from '../cache/policy/entry-state.js';
+import { headersAfterNotModified, notModifiedApplies } from '../cache/policy/headers-after-not-modified.js';
+import { storeDecision, type StoreYes } from '../cache/policy/store-decision.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { BackendReply } from '../upstream/backend-exchange.js';
 import type { CacheFetch } from './cache-fetch.js';
@@ -67,13 +70,13 @@ async function fetchAndStore(ctx: HttpContext, at: Lookup, deps: FillDeps): Prom
   const rc = route.cache!;
   const stale = at.stale;
   const requestTime = deps.clock();
-  const reply = await deps.fetch(ctx, stale ? conditionalRequestHeaders(stale.meta.headers) : {});
+  const reply = await deps.fetch(ctx, stale ? { ...conditionalRequestHeaders(stale.meta.headers) } : {});
   const responseTime = deps.clock();
   const input = { method: 'GET', requestHeaders: ctx.req.headers, requestTime, responseTime };
-  if (reply.status === 304 && stale) {
+  if (reply.status === 304 && stale && notModifiedApplies(stale.meta.headers, reply.headers)) {
     reply.rest?.destroy();
     // RFC 9111 4.3.4: the stored response, its fields updated from the 304, fresh again.
-    const headers = headersAfterNotModified(stale.meta.headers, reply.headers);
+    const headers = joined(headersAfterNotModified(stale.meta.headers, reply.headers));
     const decision = storeDecision({ ...input, status: stale.meta.status, responseHeaders: headers }, rules(rc, ctx));
     // Not storable any more (the 304 said no-store, say): it still answers this request, once.
     const freshness = decision.store ? freshnessOf(decision) : { ...freshnessOf(NOT_FRESH), noStale: true };
@@ -105,7 +108,7 @@ async function store(deps: FillDeps, key: string, entry: Entry): Promise<void> {
   }
 }
 
-type Stored = Extract<ReturnType<typeof storeDecision>, { store: true }>;
+type Stored = StoreYes;
 const NOT_FRESH: Stored = { store: true, freshMs: 0, staleWhileRevalidateMs: 0, staleIfErrorMs: 0, initialAgeMs: 0, revalidateAlways: true, noStale: true, vary: [] };
 
 function freshnessOf(d: Stored) {
@@ -142,4 +145,14 @@ export function usableEntry(found: { entry: Buffer | null; generations: (string 
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The entry keeps one string per field (RFC 9110 5.3: a list field's lines joined by commas; Set-Cookie is never stored). */
+function joined(headers: Record<string, string | string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) {
+    const v = headers[name]!;
+    out[name] = typeof v === 'string' ? v : v.join(', ');
+  }
+  return out;
 }

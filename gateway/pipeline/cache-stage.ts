@@ -2,7 +2,8 @@ import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import type { MakeVariants } from '../cache/build-entry.js';
 import { Coalescer, within } from '../cache/coalescer.js';
 import { ALL_TAG, entryKey, pathTag, resolveTag, tagKey } from '../cache/cache-key.js';
-import { entryState, requestDecision } from '../cache/policy-stub.js';
+import { entryState } from '../cache/policy/entry-state.js';
+import { clientAccepts, requestDecision } from '../cache/policy/request-decision.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -119,7 +120,7 @@ export function createCacheStage(route: CompiledRoute, config: GatewayConfig, de
     const at: Lookup = { key, tagKeys, generations: found.generations, stale: entry };
     if (entry !== null && !asked.revalidate && !entry.meta.revalidateAlways) {
       const state = entryState(entry.meta, clock());
-      if (state.state === 'fresh') {
+      if (state.state === 'fresh' && clientAccepts(asked, state)) {
         cache.count(route.id, 'hits');
         return serveEntry(ctx, entry, { xCache: 'HIT', cacheStatus: `gateway; hit; ttl=${seconds(state.ttlMs)}`, ageMs: state.ageMs });
       }

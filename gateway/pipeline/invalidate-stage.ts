@@ -1,6 +1,7 @@
 import type { CompiledRoute } from '../config/compile-config.js';
 import { pathTag, resolveTag } from '../cache/cache-key.js';
-import { invalidationTargets } from '../cache/policy-stub.js';
+import { invalidationTargets } from '../cache/policy/invalidation-targets.js';
+import { normalizeTarget } from './normalize-path.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { Logger } from '../observability/logger.js';
 import type { BackendReply } from '../upstream/backend-exchange.js';
@@ -21,7 +22,7 @@ export function createInvalidateStage(route: CompiledRoute, deps: { cache: Respo
   const hook: ReplyHook = {
     bufferUpTo: 0,
     async beforeClient(reply: BackendReply, ctx: HttpContext) {
-      const tags = invalidationTargets({ method: ctx.req.method!, status: reply.status, path: ctx.path, responseHeaders: reply.headers, origin: `https://${ctx.req.headers.host ?? ''}` }).map(pathTag);
+      const tags = invalidationTargets({ method: ctx.req.method!, status: reply.status, path: ctx.path, responseHeaders: reply.headers, origin: `https://${ctx.req.headers.host ?? ''}`, normalize }).map(pathTag);
       if (reply.status >= 200 && reply.status < 300) {
         for (const template of route.invalidates) {
           const tag = resolveTag(template, ctx.params, ctx.principal);
@@ -42,4 +43,10 @@ export function createInvalidateStage(route: CompiledRoute, deps: { cache: Respo
     (ctx.replyHooks ??= []).push(hook);
     return next();
   };
+}
+
+/** Location paths canonicalized as request paths are, so they name the same entries; null when the gateway would refuse the path. */
+function normalize(path: string): string | null {
+  const n = normalizeTarget(path);
+  return n.ok ? n.path : null;
 }

@@ -1,5 +1,7 @@
 import type { Entry } from '../cache/cache-entry.js';
-import { ageHeader, ifNoneMatchMatches, negotiateEncoding } from '../cache/policy-stub.js';
+import { ageHeader } from '../cache/policy/entry-state.js';
+import { ifNoneMatchMatches } from '../cache/policy/entity-tag.js';
+import { negotiateEncoding } from '../cache/policy-stub.js';
 import type { HttpContext } from './request-context.js';
 
 export type XCache = 'HIT' | 'MISS' | 'STALE';
@@ -23,7 +25,7 @@ export function serveEntry(ctx: HttpContext, entry: Entry, o: { xCache: XCache; 
   const encoding = offered.length > 0 ? negotiateEncoding(headerString(req.headers['accept-encoding']), offered) : null;
   const body = encoding === 'br' ? entry.br! : encoding === 'gzip' ? entry.gzip! : entry.body;
   const etag = encoding === null ? meta.etag : variantEtag(meta.etag, encoding);
-  const notModified = meta.status === 200 && ifNoneMatchMatches(headerString(req.headers['if-none-match']), etag);
+  const notModified = meta.status === 200 && ifNoneMatchMatches(req.headers['if-none-match'], etag);
 
   const out: string[] = [];
   for (const name in meta.headers) {

@@ -122,7 +122,8 @@ const cases: Case[] = [
   { why: 'TTL mode without respectUpstream: RFC 5861 directive ignored', base: TTL, headers: { 'cache-control': 'stale-while-revalidate=2' }, rules: { staleWhileRevalidateMs: 10 * S, respectUpstream: false }, want: { staleWhileRevalidateMs: 10 * S } },
   { why: 'TTL mode: private in user scope is stored', base: TTL, headers: { 'cache-control': 'private' }, rules: { scope: 'user' }, want: { freshMs: 5 * S } },
   { why: 'TTL mode: private in shared scope is not', base: TTL, headers: { 'cache-control': 'private' }, want: 'private' },
-  { why: 'TTL mode: RFC 9111 3.5 applies too', base: TTL, headers: {}, rules: { requestHadAuthorization: true, scope: 'role' }, want: 'authorization' },
+  { why: 'TTL mode: role/shared scope with a ttl is the operator\'s statement that overrides RFC 9111 3.5', base: TTL, headers: {}, rules: { requestHadAuthorization: true, scope: 'role' }, want: { freshMs: 5 * S } },
+  { why: 'TTL mode: private still never in shared scope', base: TTL, headers: { 'cache-control': 'private' }, rules: { requestHadAuthorization: true, scope: 'shared' }, want: 'private' },
   { why: 'TTL mode: set-cookie never', base: TTL, headers: { 'set-cookie': 'a=1' }, want: 'set-cookie' },
 ];
 

@@ -86,8 +86,11 @@ export function storeDecision(input: StoreInput, rules: StoreRules): StoreDecisi
   // credentials: the guarantee a private cache gives, which is what 3.5 protects. `role` and
   // `shared` entries serve other principals, so the rule applies. Either signal counts: the
   // gateway's own authentication, or an Authorization header the client sent anyway.
+  // With a `ttl` the operator has taken this decision: `role` or `shared` on an authenticated
+  // route can only be written on purpose (the default there is `user`), stating that the answer
+  // is the same for everyone in the scope (`gateway check` warns about `shared`).
   const authorized = rules.requestHadAuthorization || input.requestHeaders['authorization'] !== undefined;
-  if (authorized && rules.scope !== 'user' && !allowsAuthorized(cc)) return no('authorization');
+  if (authorized && rules.ttlMs === null && rules.scope !== 'user' && !allowsAuthorized(cc)) return no('authorization');
 
   const dateMs = responseDateMs(h, input.responseTime);
   const ageMs = initialAgeMs(h, input.requestTime, input.responseTime);
