@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
 import type { RequestContext } from '../pipeline/request-context.js';
-import type { ListenerName } from './listener-access-log.js';
 import type { Logger } from './logger.js';
 import { normalizedPathForLog, rawPathForLog } from './raw-path-for-log.js';
 
@@ -18,9 +17,8 @@ export function createAccessLogger(logger: Logger): Logger {
  * The one format, for requests and WebSocket handshakes alike (a handshake adds `upgrade`).
  * `socket` and `bytesBefore` are taken when the request arrives: by 'close' Node may have
  * detached the socket from both req and res, and a keep-alive socket carries many responses.
- * `listener` names the admin listener on its lines (absent on the main listener's).
  */
-export function writeAccessLog(logger: Logger, ctx: RequestContext, socket: Socket, bytesBefore: number, listener?: ListenerName): void {
+export function writeAccessLog(logger: Logger, ctx: RequestContext, socket: Socket, bytesBefore: number): void {
   const { res, handshake } = ctx;
   const status = res !== null ? res.statusCode : handshake!.status;
   logger.info({
@@ -39,7 +37,6 @@ export function writeAccessLog(logger: Logger, ctx: RequestContext, socket: Sock
     duration_ms: round(performance.now() - ctx.startedAt),
     upstream_ms: ctx.upstreamMs === undefined ? undefined : round(ctx.upstreamMs),
     reason: ctx.reason,
-    listener,
   });
 }
 

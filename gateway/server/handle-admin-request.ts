@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayError } from '../errors.js';
+import { GatewayError, writeProblem } from '../errors.js';
 import { createAccessLogger, writeAccessLog } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
 import { answerError } from '../pipeline/answer-error.js';
@@ -15,6 +15,8 @@ export interface AdminHandlerDeps {
   runtime(): { readonly config: HttpContext['config']; readonly admin: AdminPlane | null };
   logger: Logger;
   shuttingDown(): boolean;
+  /** The listener's headers when the running config has no admin plane (the listener's edge answers' own). */
+  baseHeaders(): readonly string[];
 }
 
 /**
@@ -24,22 +26,29 @@ export interface AdminHandlerDeps {
  * One access-log line per request, with `listener: "admin"`.
  */
 export function createAdminRequestHandler(deps: AdminHandlerDeps) {
-  const accessLogger = createAccessLogger(deps.logger);
+  // The pipeline's line format, marked by a binding: the main listener's lines pay nothing for it.
+  const accessLogger = createAccessLogger(deps.logger).child({ listener: 'admin' });
   return function handleAdminRequest(req: IncomingMessage, res: ServerResponse): void {
     const runtime = deps.runtime();
     const ctx = createContext(req, res, null, runtime.config) as HttpContext;
     if (res instanceof GatewayResponse) res.context = ctx;
     const socket = req.socket;
     const bytesBefore = socket.bytesWritten;
-    res.once('close', () => writeAccessLog(accessLogger, ctx, socket, bytesBefore, 'admin'));
+    res.once('close', () => writeAccessLog(accessLogger, ctx, socket, bytesBefore));
     if (deps.shuttingDown()) res.shouldKeepAlive = false;
-    admit(ctx, runtime.admin).catch((err: unknown) => answerError(ctx, err, deps.logger));
+    const admin = runtime.admin;
+    if (admin === null) {
+      // A reload removed listeners.admin; the listener itself goes at the next start (a listener change).
+      const refusal = new GatewayError('route.not_found', 'the running config has no admin listener');
+      ctx.reason = refusal.code;
+      writeProblem(res, refusal, ctx.requestId, deps.baseHeaders());
+      return;
+    }
+    admit(ctx, admin).catch((err: unknown) => answerError(ctx, err, deps.logger));
   };
 }
 
-async function admit(ctx: HttpContext, admin: AdminPlane | null): Promise<void> {
-  // A reload removed listeners.admin; the listener itself goes at the next start (a listener change).
-  if (admin === null) throw new GatewayError('route.not_found', 'the running config has no admin listener');
+async function admit(ctx: HttpContext, admin: AdminPlane): Promise<void> {
   // From here every answer, refusals included, carries the admin route's headers (and no-store).
   ctx.route = admin.route;
   ctx.host = checkRequest(ctx.req, ctx.config.limits.maxHeaders);

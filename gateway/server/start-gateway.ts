@@ -3,6 +3,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { GatewayConfig } from '../config/compile-config.js';
+import { withoutHsts } from '../config/schema/build-security-headers.js';
 import type { Env } from '../config/load-config.js';
 import type { Logger } from '../observability/logger.js';
 import { createRequestHandler } from '../pipeline/handle-request.js';
@@ -88,11 +89,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
     let adminAddress: AddressInfo | null = null;
     const adminAt = config.listeners.admin;
     if (adminAt) {
+      // Without an admin plane (a reload removed the listener from the config): the base set, HSTS only over TLS.
+      const baseHeaders = () => runtime.admin?.route.responseHeaders ?? (adminAt.tls ? runtime.config.baseResponseHeaders : withoutHsts(runtime.config.baseResponseHeaders));
       const server = createAdminListener({
         cert: adminAt.tls ? runtime.certs.current : null,
         limits: config.limits,
-        onRequest: createAdminRequestHandler({ runtime: () => runtime, logger, shuttingDown: () => shuttingDown }),
-        baseHeaders: () => runtime.admin?.route.responseHeaders ?? runtime.config.baseResponseHeaders,
+        onRequest: createAdminRequestHandler({ runtime: () => runtime, logger, shuttingDown: () => shuttingDown, baseHeaders }),
+        baseHeaders,
         logger,
       });
       if (adminAt.tls) secureServers.push(server as HttpsServer);

@@ -232,6 +232,19 @@ describe('issue 8: the admin listener (plain HTTP, loopback by default)', () => 
     assert.equal((await adminRequest(gw, '/admin', { headers: bearer(root.access_token) })).status, 200);
   });
 
+  test('a reload that removes listeners.admin: the listener refuses everyone until the restart that closes it', async () => {
+    gw.writeConfig(`${authConfig(files)}limits:\n  headersTimeout: 1s\n`);
+    const reloaded = await gw.reload();
+    assert.deepEqual(reloaded.restart_needed_for, ['listeners']);
+    const root = await tokensFor(gw, 'root');
+    const res = await adminRequest(gw, '/admin', { headers: bearer(root.access_token) });
+    assert.match(String(assertProblem(res, 404, 'route.not_found').detail), /no admin listener/);
+    assert.equal(res.headers['strict-transport-security'], undefined);
+    gw.writeConfig(`${withAdmin(authConfig(files))}limits:\n  headersTimeout: 1s\n`);
+    await gw.reload();
+    assert.equal((await adminRequest(gw, '/admin', { headers: bearer(root.access_token) })).status, 200);
+  });
+
   test('shutdown closes the admin listener, idle keep-alive connections included', async () => {
     const port = gw.adminPort!;
     const { socket, closed } = await silentTcp(port);
