@@ -31,6 +31,7 @@ export const ERROR_TABLE = {
   'auth.forbidden': { status: 403, title: 'Forbidden' },
   'auth.store_unavailable': { status: 503, title: 'Authentication temporarily unavailable' },
   'ratelimit.exceeded': { status: 429, title: 'Too many requests' },
+  'store.unavailable': { status: 503, title: 'Store unavailable' },
   'route.not_found': { status: 404, title: 'Not found' },
   'route.method_not_allowed': { status: 405, title: 'Method not allowed' },
   'route.websocket_not_allowed': { status: 400, title: 'WebSocket upgrade not allowed on this route' },

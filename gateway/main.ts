@@ -8,8 +8,9 @@ import { createLogger } from './observability/logger.js';
 import { startGateway } from './server/start-gateway.js';
 import { keysCommand } from './cli/keys-command.js';
 import { packageVersion } from './cli/package-version.js';
-import { configWarnings } from './cli/config-warnings.js';
 import { summarizeRoutes } from './cli/route-summary.js';
+import { describeAdminListener } from './cli/admin-summary.js';
+import { configWarnings } from './config/config-warnings.js';
 import { unnamedRoles } from './cli/unnamed-roles.js';
 import { usersCommand, UsageError } from './cli/users-command.js';
 
@@ -31,7 +32,9 @@ or take --users-file FILE / --keys-file FILE (then API_KEY_SECRET from the envir
 check, serve and keys create need every secret FILE names: config/gateway.yaml names
 JWT_SECRET and API_KEY_SECRET (npm start keeps the demo's in .demo/secrets.json; see
 README.md). The other users and keys commands read no secret and run without them.
-check also reports files FILE names that do not exist (users file, TLS certificate and key).
+check also reports files FILE names that do not exist (users file, TLS certificate and key),
+and warns (exit code 0) about what a valid FILE does that may not be meant: an admin listener
+on an address other than loopback.
 users add and keys create warn when no route in FILE names a --role they are given.
 
 Environment variables named in FILE as \${VAR} or \${VAR:-default} are read at load and reload.
@@ -89,8 +92,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'check') {
     try {
       const config = loadConfig(file, process.env, { checkFiles: true });
-      for (const warning of configWarnings(config)) process.stderr.write(`${values.config}: warning: ${warning}\n`);
-      process.stdout.write(`${values.config}: ok (${summarizeRoutes(config)})\n`);
+      const summary = [summarizeRoutes(config), describeAdminListener(config)].filter((part) => part !== null);
+      process.stdout.write(`${values.config}: ok (${summary.join('; ')})\n`);
+      // Still valid: warnings name what the operator may not mean, the exit code stays 0.
+      for (const w of configWarnings(config)) process.stderr.write(`gateway check: warning: ${w.path}: ${w.message}\n`);
       return 0;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
@@ -108,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const logger = createLogger(config.log.level);
+  for (const w of configWarnings(config)) logger.warn({ kind: 'config', path: w.path }, w.message);
   const gateway = await startGateway(config, logger);
   return new Promise<number>((done) => {
     process.on('SIGHUP', () => void gateway.reload());

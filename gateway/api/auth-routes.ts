@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { authError } from '../auth/auth-error.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { Principal } from '../auth/principal.js';
+import { ADMIN_ROLE } from '../config/compile-config.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { contextOf, type RequestContext } from '../pipeline/request-context.js';
@@ -13,9 +14,6 @@ export interface AuthApiDeps {
   loginLimiters: LoginLimiters;
   logger: Logger;
 }
-
-/** The role that may revoke other users' tokens. */
-export const ADMIN_ROLE = 'admin';
 
 /** /api/auth/*: HTTP in and out of the auth service. Every failure is a GatewayError. */
 export function createAuthRoutes({ auth, loginLimiters, logger }: AuthApiDeps): Router {

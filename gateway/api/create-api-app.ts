@@ -1,6 +1,5 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { asGatewayError, GatewayError, writeProblem } from '../errors.js';
-import { contextOf, responseHeadersOf } from '../pipeline/request-context.js';
+import express, { type Router } from 'express';
+import { answerProblem, notFound } from './answer-problem.js';
 
 /**
  * Readiness checks the data plane supplies; each resolves true when that dependency is fine.
@@ -37,25 +36,7 @@ export function createApiApp(probe: ReadinessProbe, authRoutes: Router | null): 
 
   if (authRoutes) app.use('/api/auth', authRoutes);
 
-  app.use((req: Request, _res: Response, next: NextFunction) => {
-    next(new GatewayError('route.not_found', `no gateway endpoint at ${req.path}`));
-  });
-
-  // Express's own error page would leak a stack trace; every error becomes problem+json here.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const ctx = contextOf(req);
-    const gatewayError = bodyParserError(err) ?? asGatewayError(err);
-    if (ctx) ctx.reason = gatewayError.code;
-    writeProblem(res, gatewayError, ctx?.requestId ?? '-', ctx ? responseHeadersOf(ctx) : []);
-  });
+  app.use(notFound);
+  app.use(answerProblem);
   return app;
-}
-
-/** body-parser's errors carry a `type` and a status: 400 for a bad body, 413 for one over the limit. */
-function bodyParserError(err: unknown): GatewayError | null {
-  if (typeof err !== 'object' || err === null || !('type' in err) || typeof (err as { type: unknown }).type !== 'string' || !('status' in err)) return null;
-  const status = (err as { status: unknown }).status;
-  if (status === 413) return new GatewayError('request.body_too_large', 'the request body is larger than this endpoint accepts');
-  if (status === 400) return new GatewayError('request.malformed', 'the request body is not valid');
-  return null;
 }

@@ -65,10 +65,11 @@ export function createResponseCache(config: GatewayConfig, store: Store, logger:
       return tags.length;
     },
     async purgePath(path, principal) {
-      // The path's tag makes every entry of it stale on every instance; one caller's are deleted by key.
+      // The path's tag makes every entry of it stale on every instance, fills in flight included;
+      // deleting by key pattern frees the space and counts them. One caller's: by key alone.
       if (principal === undefined) {
         await invalidate([pathTag(path)]);
-        return 1;
+        return backend.deleteMatching(pathPattern(path, null));
       }
       return backend.deleteMatching(pathPattern(path, principalPart('user', { ...principal, roles: new Set() })));
     },

@@ -1,6 +1,7 @@
 import { BlockList } from 'node:net';
 import { RouteTable } from './route-table.js';
 import type { RawConfig } from './schema.js';
+import { compileAdminRoute } from './schema/admin-route.js';
 import { compileAuth, type AuthConfig } from './schema/auth.js';
 import { buildSecurityHeaders } from './schema/build-security-headers.js';
 import { AUTH_API_PREFIX, BUILTIN_PATHS } from './schema/check-routes.js';
@@ -19,6 +20,7 @@ export type { AuthConfig, JwtConfig } from './schema/auth.js';
 export type { TlsConfig } from './schema/listeners.js';
 export type { RedisConfig, StoreConfig } from './schema/store.js';
 export { AUTH_API_PREFIX, BUILTIN_PATHS } from './schema/check-routes.js';
+export { ADMIN_AUTH, ADMIN_ROLE } from './schema/admin-route.js';
 
 /**
  * The config every other module reads: validated, narrowed, frozen. `M` is the secrets mode it
@@ -45,6 +47,8 @@ export interface GatewayConfig<M extends SecretsMode = 'strict'> {
   readonly table: RouteTable<CompiledRoute>;
   /** Headers for responses made before a route is known (400s, 404s). */
   readonly baseResponseHeaders: readonly string[];
+  /** What every request to the admin listener is checked against; null without `listeners.admin`. */
+  readonly adminRoute: CompiledRoute | null;
 }
 
 export interface CompileContext<M extends SecretsMode> {
@@ -87,6 +91,7 @@ export function compileConfig<M extends SecretsMode>(raw: RawConfig, ctx: Compil
     routes: all,
     table: new RouteTable(all),
     baseResponseHeaders: baseSecurity,
+    adminRoute: compileAdminRoute(raw, baseSecurity),
   });
 }
 

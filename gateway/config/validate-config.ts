@@ -2,6 +2,7 @@ import type { core as zcore } from 'zod';
 import { SECTIONS, type RawConfig } from './schema.js';
 import { checkAuthSecrets } from './schema/auth.js';
 import { checkRoutes, INVALID, type Parsed } from './schema/check-routes.js';
+import { checkAdminListener } from './schema/listeners.js';
 import type { PathIssue } from './schema/path-issue.js';
 import { routeSchema, type RawRoute } from './schema/route.js';
 import type { SecretsMode } from './secrets.js';
@@ -38,6 +39,9 @@ export function validateConfig(input: unknown, mode: SecretsMode): Validation {
   const rateLimits = section('rateLimits');
   issues.push(...checkRoutes(routes, auth, rateLimits));
   if (auth !== undefined && auth !== INVALID) issues.push(...checkAuthSecrets(auth, mode));
+  const listeners = section('listeners');
+  // A broken auth section has its own errors; "needs auth" would only echo them.
+  if (listeners !== undefined && listeners !== INVALID && auth !== INVALID) issues.push(...checkAdminListener(listeners, auth !== undefined));
 
   if (issues.length > 0) return { ok: false, issues };
   // Every section parsed (else an issue above): together they are the configSchema's output.

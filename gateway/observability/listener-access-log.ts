@@ -1,6 +1,9 @@
 import type { Logger } from './logger.js';
 import { rawPathForLog } from './raw-path-for-log.js';
 
+/** The listeners other than the main HTTPS one, as their access-log lines name them. */
+export type ListenerName = 'http' | 'admin';
+
 /** What a listener knows of a request it answered without the pipeline. */
 export interface ListenerAccessLine {
   requestId: string;
@@ -14,8 +17,8 @@ export interface ListenerAccessLine {
   path?: string | undefined;
   /** The request target as received: logged through rawPathForLog. */
   target?: string | undefined;
-  /** 'http' for the redirect listener; absent for the HTTPS one, as on pipeline lines. */
-  listener?: 'http' | undefined;
+  /** 'http' for the redirect listener, 'admin' for the admin one; absent for the HTTPS one, as on pipeline lines. */
+  listener?: ListenerName | undefined;
   durationMs?: number | undefined;
 }
 

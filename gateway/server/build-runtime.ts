@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import { createCertStore } from '../tls/cert-store.js';
 import { createUpstreamClient } from '../upstream/upstream-client.js';
 import { createWebSocketProxy } from '../upstream/websocket-proxy.js';
+import { buildAdminPlane } from './build-admin-plane.js';
 import { partsToBuild, releaseReplaced, type GatewayRuntime, type Part } from './runtime-parts.js';
 
 /** What a runtime is built with but does not own: the store outlives every runtime. */
@@ -55,11 +56,12 @@ export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, pre
     }, auth && loginLimiters ? createAuthRoutes({ auth, loginLimiters, logger: deps.logger }) : null));
     const authenticator = auth?.authenticator ?? null;
     const cache = await part('cache', () => (config.caching ? createResponseCache(config, deps.store, deps.logger, previous?.runtime.cache ?? undefined) : null));
+    const admin = await part('admin', () => buildAdminPlane(config, { authenticator, unauthenticated: rateLimiters.unauthenticated, cache, logger: deps.logger }));
     const chains = await part('chains', () => buildRouteChains(config, {
       upstream: upstream.client, webSocketProxy: () => upstream.ws, logger: deps.logger, apiApp, authenticator, ...rateLimiters,
       cache, clock: deps.clock, makeVariants,
     }));
-    return { config, authenticator, chains, auth, loginLimiters, rateLimiters, upstream, certs, apiApp, cache };
+    return { config, authenticator, chains, auth, loginLimiters, rateLimiters, upstream, certs, apiApp, cache, admin };
   } catch (err) {
     await releaseReplaced(made as Partial<GatewayRuntime>, previous?.runtime ?? null);
     throw err;

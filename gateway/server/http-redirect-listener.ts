@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GatewayConfig } from '../config/compile-config.js';
+import { withoutHsts } from '../config/schema/build-security-headers.js';
 import { GatewayError, writeProblem } from '../errors.js';
 import { createAccessLogger } from '../observability/access-log.js';
 import { writeListenerAccessLog } from '../observability/listener-access-log.js';
@@ -69,17 +70,11 @@ function answerRedirect(res: ServerResponse, location: string, requestId: string
 
 const PLAIN_HEADERS = new WeakMap<GatewayConfig, readonly string[]>();
 
-/**
- * The base security headers without HSTS: RFC 6797 7.2, it MUST NOT be sent over plain HTTP
- * (a browser ignores it there anyway). Filtered once per config, not per request.
- */
+/** The base security headers without HSTS (plain HTTP), filtered once per config, not per request. */
 function plainHttpHeaders(cfg: GatewayConfig): readonly string[] {
   let headers = PLAIN_HEADERS.get(cfg);
   if (!headers) {
-    const out: string[] = [];
-    const base = cfg.baseResponseHeaders;
-    for (let i = 0; i < base.length; i += 2) if (base[i] !== 'strict-transport-security') out.push(base[i]!, base[i + 1]!);
-    headers = out;
+    headers = withoutHsts(cfg.baseResponseHeaders);
     PLAIN_HEADERS.set(cfg, headers);
   }
   return headers;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { destroyAfterLinger, GatewayError, sendRawProblem } from '../errors.js';
-import { requestLineOf, writeListenerAccessLog } from '../observability/listener-access-log.js';
+import { requestLineOf, writeListenerAccessLog, type ListenerName } from '../observability/listener-access-log.js';
 import type { Logger } from '../observability/logger.js';
 import { unmapIPv4 } from '../pipeline/client-address.js';
 import { answerInFlight } from '../pipeline/handle-request.js';
@@ -9,15 +9,15 @@ import { requestIdFrom } from '../pipeline/request-id.js';
 
 /**
  * Answers written to a listener's socket where no request handler runs (parse errors,
- * timeouts, CONNECT), shared by the HTTPS and the plain-HTTP listener so both refuse alike:
+ * timeouts, CONNECT), shared by every listener (HTTPS, plain HTTP, admin) so all refuse alike:
  * problem+json with x-request-id, one access-log line, and the socket let go after a linger.
  */
 export interface Edge {
   logger: Logger;
   accessLogger: Logger;
   baseHeaders(): readonly string[];
-  /** Set on the plain-HTTP listener's lines. */
-  listener: 'http' | undefined;
+  /** Set on the plain-HTTP and the admin listener's lines. */
+  listener: ListenerName | undefined;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { RateLimiters } from '../ratelimit/create-rate-limiters.js';
 import type { CertStore } from '../tls/cert-store.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import type { WebSocketProxy } from '../upstream/websocket-proxy.js';
+import type { AdminPlane } from './build-admin-plane.js';
 
 /** Everything one config produced; requests read it through `runtime()` and see one consistent set. */
 export interface GatewayRuntime extends Runtime {
@@ -17,10 +18,13 @@ export interface GatewayRuntime extends Runtime {
   readonly upstream: { readonly client: UpstreamClient; readonly ws: WebSocketProxy };
   readonly certs: CertStore;
   readonly apiApp: Express;
+  /** The response cache (its admin side is CacheAdmin); null when no route has a cache config. */
   readonly cache: ResponseCache | null;
+  /** What the admin listener runs; null without `listeners.admin`. */
+  readonly admin: AdminPlane | null;
 }
 
-export type Part = 'auth' | 'loginLimiters' | 'rateLimiters' | 'upstream' | 'certs' | 'apiApp' | 'cache' | 'chains';
+export type Part = 'auth' | 'loginLimiters' | 'rateLimiters' | 'upstream' | 'certs' | 'apiApp' | 'cache' | 'admin' | 'chains';
 
 /**
  * What a part is built from:
@@ -46,7 +50,17 @@ export const BUILT_FROM: Readonly<Record<Part, Source>> = {
   certs: ['tls', 'hosts'],
   apiApp: ['auth', 'upstream'], // its /api/auth routes and its readiness probe of the backend
   cache: 'always', // cheap; reads the routes; takes the previous one's counters
+  // Its route: the listener's tls flag (HSTS) and the security headers. The parts it uses: BUILT_WITH.
+  admin: ['listeners', 'baseResponseHeaders'],
   chains: 'always', // they read the routes and most sections
+};
+
+/**
+ * Parts built with other parts: rebuilt whenever one of those is, so they never keep using a
+ * part a reload released (an old authenticator whose key file is no longer watched).
+ */
+export const BUILT_WITH: Readonly<Partial<Record<Part, readonly Part[]>>> = {
+  admin: ['auth', 'rateLimiters', 'cache'],
 };
 
 /** Sections read once by the listeners and the store: a change is logged as needing a restart. */
@@ -63,12 +77,22 @@ export interface ConfigChange {
 export function partsToBuild(change: ConfigChange | 'all'): ReadonlySet<Part> {
   const parts = Object.keys(BUILT_FROM) as Part[];
   if (change === 'all') return new Set(parts);
-  return new Set(parts.filter((p) => {
+  const built = new Set(parts.filter((p) => {
     const from = BUILT_FROM[p];
     if (from === 'always') return true;
     if (typeof from === 'function') return !sameDefinition(from(change.before), from(change.after));
     return from.some((s) => change.sectionsChanged.includes(s));
   }));
+  // Until nothing more is added: a part built with a part that is itself built with another.
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [part, uses] of Object.entries(BUILT_WITH) as [Part, readonly Part[]][]) {
+      if (built.has(part) || !uses.some((u) => built.has(u))) continue;
+      built.add(part);
+      grew = true;
+    }
+  }
+  return built;
 }
 
 /** Plain config data compared by value. Keys reordered in the file can only count as a change (a fresh limiter), never hide one. */

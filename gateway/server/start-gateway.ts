@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { GatewayConfig } from '../config/compile-config.js';
+import { withoutHsts } from '../config/schema/build-security-headers.js';
 import type { Env } from '../config/load-config.js';
 import type { Logger } from '../observability/logger.js';
 import { createRequestHandler } from '../pipeline/handle-request.js';
@@ -9,7 +11,10 @@ import { createUpgradeHandler } from '../pipeline/handle-upgrade.js';
 import { createStore } from '../store/create-store.js';
 import type { CertStore } from '../tls/cert-store.js';
 import { serverTlsOptions } from '../tls/tls-options.js';
+import type { CertPair } from '../tls/self-signed-cert.js';
+import { createAdminListener } from './admin-listener.js';
 import { buildRuntime, type RuntimeDeps } from './build-runtime.js';
+import { createAdminRequestHandler } from './handle-admin-request.js';
 import { createHttpRedirectListener } from './http-redirect-listener.js';
 import { createHttpsListener } from './https-listener.js';
 import { closeGracefully, listen } from './listen.js';
@@ -19,6 +24,7 @@ import { releaseReplaced } from './runtime-parts.js';
 export interface GatewayHandle {
   readonly https: AddressInfo;
   readonly http: AddressInfo | null;
+  readonly admin: AddressInfo | null;
   /** Re-reads the config file; a bad file leaves the running config in place. */
   reload(): Promise<{ ok: boolean }>;
   shutdown(): Promise<void>;
@@ -55,9 +61,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       baseHeaders: () => runtime.config.baseResponseHeaders,
       logger,
     });
+    // Every listener that serves the gateway's certificate: the HTTPS one, and the admin one with tls: true.
+    const secureServers: HttpsServer[] = [https];
+    const serveCert = (pair: CertPair) => {
+      for (const server of secureServers) server.setSecureContext(serverTlsOptions(pair.cert, pair.key));
+    };
     const watchCerts = (certs: CertStore) => certs.watch(
       (pair) => {
-        https.setSecureContext(serverTlsOptions(pair.cert, pair.key));
+        serveCert(pair);
         logger.info({ kind: 'tls' }, 'certificate reloaded');
       },
       (err) => logger.error({ kind: 'tls', err: err.message }, 'certificate change rejected; the previous certificate keeps serving'),
@@ -69,15 +80,37 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
     let httpServer: Server | null = null;
     let httpAddress: AddressInfo | null = null;
     if (config.listeners.http) {
-      httpServer = createHttpRedirectListener(() => runtime.config, () => httpsAddress.port, logger);
-      httpAddress = await listen(httpServer, config.listeners.http);
+      const server = createHttpRedirectListener(() => runtime.config, () => httpsAddress.port, logger);
+      httpServer = server;
+      httpAddress = await listen(server, config.listeners.http);
+      cleanup.push(() => closeGracefully(server, 0));
+    }
+    let adminServer: Server | null = null;
+    let adminAddress: AddressInfo | null = null;
+    const adminAt = config.listeners.admin;
+    if (adminAt) {
+      // Without an admin plane (a reload removed the listener from the config): the base set, HSTS only over TLS.
+      const baseHeaders = () => runtime.admin?.route.responseHeaders ?? (adminAt.tls ? runtime.config.baseResponseHeaders : withoutHsts(runtime.config.baseResponseHeaders));
+      const server = createAdminListener({
+        cert: adminAt.tls ? runtime.certs.current : null,
+        limits: config.limits,
+        onRequest: createAdminRequestHandler({ runtime: () => runtime, logger, shuttingDown: () => shuttingDown, baseHeaders }),
+        baseHeaders,
+        logger,
+      });
+      if (adminAt.tls) secureServers.push(server as HttpsServer);
+      adminServer = server as Server;
+      adminAddress = await listen(server, adminAt);
+      cleanup.push(() => closeGracefully(server as Server, 0));
     }
     logger.info({
       kind: 'lifecycle',
       https: `https://${hostForUrl(httpsAddress)}:${httpsAddress.port}`,
       http: httpAddress ? `http://${hostForUrl(httpAddress)}:${httpAddress.port}` : undefined,
+      admin: adminAddress ? `${adminAt?.tls ? 'https' : 'http'}://${hostForUrl(adminAddress)}:${adminAddress.port}` : undefined,
       https_port: httpsAddress.port,
       http_port: httpAddress?.port,
+      admin_port: adminAddress?.port,
       store: store.describe(),
       routes: config.routes.length,
     }, 'gateway listening');
@@ -89,7 +122,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
         const old = runtime;
         runtime = next;
         if (next.certs === old.certs) return;
-        https.setSecureContext(serverTlsOptions(next.certs.current.cert, next.certs.current.key));
+        serveCert(next.certs.current);
         watchCerts(next.certs);
       },
     });
@@ -105,13 +138,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       await Promise.all([
         closeGracefully(https as unknown as Server, grace),
         httpServer ? closeGracefully(httpServer, grace) : undefined,
+        adminServer ? closeGracefully(adminServer, grace) : undefined,
       ]);
       clearTimeout(deadline);
       await runCleanup(cleanup);
       logger.info({ kind: 'lifecycle' }, 'stopped');
     };
 
-    return { https: httpsAddress, http: httpAddress, reload, shutdown };
+    return { https: httpsAddress, http: httpAddress, admin: adminAddress, reload, shutdown };
   } catch (err) {
     await runCleanup(cleanup);
     throw err;

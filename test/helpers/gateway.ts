@@ -16,6 +16,8 @@ export interface GatewayHandle {
   readonly configFile: string;
   readonly httpsPort: number;
   readonly httpPort: number | undefined;
+  /** The admin listener's port, when the config has one. */
+  readonly adminPort: number | undefined;
   /** The self-signed certificate the gateway made, to trust in clients. */
   readonly ca: string;
   request(path: string, options?: ClientRequestOptions): Promise<ClientResponse>;
@@ -108,12 +110,12 @@ export async function startGateway(options: { config?: string; env?: NodeJS.Proc
     cwd: dir,
     env: { UPSTREAM_URL: options.upstreamUrl, ...options.env },
   });
-  const line = JSON.parse(await service.waitForLine((l) => l.includes('gateway listening'))) as { https_port: number; http_port?: number };
+  const line = JSON.parse(await service.waitForLine((l) => l.includes('gateway listening'))) as { https_port: number; http_port?: number; admin_port?: number };
   const ca = readFileSync(join(dir, 'certs', 'self-signed-cert.pem'), 'utf8');
   const httpsPort = line.https_port;
 
   const handle: GatewayHandle = {
-    service, dir, configFile, httpsPort, httpPort: line.http_port, ca,
+    service, dir, configFile, httpsPort, httpPort: line.http_port, adminPort: line.admin_port, ca,
     request: (path, o = {}) => clientRequest(httpsPort, ca, path, o),
     raw: (bytes, waitMs) => rawTls(httpsPort, ca, bytes, waitMs),
     logs: () => jsonLines(service.lines),

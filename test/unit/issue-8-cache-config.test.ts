@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfigText } from '../../gateway/config/load-config.js';
-import { configWarnings } from '../../gateway/cli/config-warnings.js';
+import { configWarnings } from '../../gateway/config/config-warnings.js';
 import { errorsOf, SECRET, VALID, WITH_AUTH } from './config-fixture.js';
 
 const ENV = { JWT_SECRET: SECRET, API_KEY_SECRET: SECRET };
@@ -45,6 +45,6 @@ test('issue 8 cache config: defaults and compiled shape', () => {
 
 test('issue 8: gateway check warns about shared scope behind authentication, only there', () => {
   const shared = parseConfigText(onC('    cache: { ttl: 5s, scope: shared }\n'), 'gw.yaml', ENV);
-  assert.match(configWarnings(shared).join('\n'), /route "c" caches in scope shared behind authentication/);
+  assert.match(configWarnings(shared).map((w) => w.message).join('\n'), /route "c" caches in scope shared behind authentication/);
   assert.deepEqual(configWarnings(parseConfigText(onA('    cache: { ttl: 5s }\n'), 'gw.yaml', {})), []);
 });

@@ -32,3 +32,10 @@ export const SECURITY_HEADER_NAMES: readonly string[] = [
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** RFC 6797 7.2: HSTS MUST NOT be sent over plain HTTP (a browser ignores it there anyway). */
+export function withoutHsts(headers: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] !== 'strict-transport-security') out.push(headers[i]!, headers[i + 1]!);
+  return out;
+}

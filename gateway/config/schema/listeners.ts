@@ -1,7 +1,8 @@
 import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { duration, hostAddress, port } from './fields.js';
+import { bool, duration, hostAddress, port } from './fields.js';
+import type { PathIssue } from './path-issue.js';
 
 /** Where the gateway listens, the names it serves, its certificate and the proxies it believes. */
 
@@ -10,8 +11,52 @@ const listener = z.strictObject({ host: hostAddress.default('0.0.0.0'), port });
 export const listenersSchema = z.strictObject({
   https: listener,
   http: listener.extend({ redirectPort: port.optional() }).optional(),
-  admin: listener.extend({ host: hostAddress.default('127.0.0.1') }).optional(),
+  /** The admin endpoints (docs/admin.md): loopback unless the operator says otherwise. */
+  admin: listener.extend({
+    host: hostAddress.default('127.0.0.1'),
+    /** true: HTTPS with the gateway's own certificate (the `tls` section), swapped with it. */
+    tls: bool.default(false),
+  }).optional(),
 });
+type RawListeners = z.output<typeof listenersSchema>;
+
+/**
+ * Cross-field rules for the admin listener: it authenticates every request against `auth`, so a
+ * config without that section could only refuse everyone; and it cannot share a port with
+ * another listener on an overlapping address (the bind would fail at start, not at check).
+ */
+export function checkAdminListener(listeners: RawListeners, hasAuth: boolean): PathIssue[] {
+  const admin = listeners.admin;
+  if (!admin) return [];
+  const issues: PathIssue[] = [];
+  if (!hasAuth) {
+    issues.push({ path: ['listeners', 'admin'], at: 'key', message: 'the admin listener admits only callers with the "admin" role: it needs the top-level "auth" section (API keys or users)' });
+  }
+  for (const name of ['https', 'http'] as const) {
+    const other = listeners[name];
+    if (other && admin.port !== 0 && other.port === admin.port && addressesOverlap(other.host, admin.host)) {
+      issues.push({ path: ['listeners', 'admin', 'port'], message: `port ${admin.port} is already listeners.${name}'s` });
+    }
+  }
+  return issues;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+function addressesOverlap(a: string, b: string): boolean {
+  return a === b || WILDCARDS.has(a) || WILDCARDS.has(b);
+}
+
+/**
+ * Whether `host` binds to loopback only: 127.0.0.0/8, ::1 (also IPv4-mapped) or "localhost".
+ * Anything else (0.0.0.0, a host name, a LAN address) may be reachable from the network.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
 
 export const hostsSchema = z.array(z.string().min(1).transform((h) => h.toLowerCase()))
   .refine((hosts) => !hosts.some((h) => h.includes('/') || h.includes(' ')), 'expected host names like "api.example.com"')
