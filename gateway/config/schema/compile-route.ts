@@ -1,6 +1,7 @@
 import type { MatchableRoute } from '../route-table.js';
 import type { RawAuth } from './auth.js';
 import type { RawConfig } from '../schema.js';
+import { compileRouteIdempotency, type RouteIdempotency } from './idempotency.js';
 import { compileRouteRateLimit, type RouteRateLimit } from './rate-limits.js';
 import { compileRouteHeaders, type CompiledRouteHeaders } from './route-headers.js';
 import type { RawRoute } from './route.js';
@@ -25,6 +26,8 @@ export interface CompiledRoute extends MatchableRoute, CompiledRouteHeaders {
   readonly bodyLimit: number;
   /** Cache-Control added when the backend sends none; null: add nothing. */
   readonly defaultCacheControl: string | null;
+  /** Idempotency-Key deduplication; null: off. */
+  readonly idempotency: RouteIdempotency | null;
   /** JSON of the route as written, to tell what a reload changed. */
   readonly source: string;
 }
@@ -47,7 +50,7 @@ export function routeShape(r: Pick<RawRoute, 'id' | 'path' | 'prefix' | 'methods
   };
 }
 
-export type RouteInput = Omit<RawRoute, 'cache' | 'securityHeaders' | 'rateLimit' | 'defaultCacheControl'> & Partial<Pick<RawRoute, 'securityHeaders' | 'rateLimit' | 'defaultCacheControl'>>;
+export type RouteInput = Omit<RawRoute, 'cache' | 'securityHeaders' | 'rateLimit' | 'defaultCacheControl' | 'idempotency'> & Partial<Pick<RawRoute, 'securityHeaders' | 'rateLimit' | 'defaultCacheControl' | 'idempotency'>>;
 
 export function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: readonly string[], builtin: boolean): CompiledRoute {
   const auth = compileRouteAuth(r.auth, raw.auth);
@@ -62,6 +65,7 @@ export function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: readon
     bodyTimeout: r.timeouts.body ?? raw.upstream.bodyTimeout,
     bodyLimit: r.bodyLimit ?? raw.limits.bodyLimit,
     defaultCacheControl: defaultCacheControl(r, auth),
+    idempotency: compileRouteIdempotency(r, raw),
     ...compileRouteHeaders(r.headers, raw.securityHeaders, r.securityHeaders, baseSecurity),
     source: JSON.stringify(r),
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bool, duration, headerValue, listOf, method, oneOf, reserved, role, size } from './fields.js';
+import { checkRouteIdempotency, routeIdempotencySchema } from './idempotency.js';
 import { routeRateLimitSchema } from './rate-limits.js';
 import { routeHeadersSchema } from './route-headers.js';
 import { securityHeadersOverrideSchema } from './security-headers.js';
@@ -44,6 +45,7 @@ export const routeSchema = z.strictObject({
   /** Added when the backend sends no Cache-Control; default "no-store" where auth is not none. */
   defaultCacheControl: oneOf('a Cache-Control value like "no-store" or false', [z.literal(false), headerValue.min(1)]).optional(),
   cache: reserved('response caching').optional(),
+  idempotency: routeIdempotencySchema.optional(),
 }).superRefine((r, ctx) => {
   if ((r.path === undefined) === (r.prefix === undefined)) {
     ctx.addIssue({ code: 'custom', message: 'a route needs exactly one of "path" (exact or :param pattern) or "prefix"' });
@@ -58,5 +60,6 @@ export const routeSchema = z.strictObject({
   if (r.websocket && r.methods && !r.methods.includes('GET')) {
     ctx.addIssue({ code: 'custom', path: ['methods'], message: 'a WebSocket handshake is a GET: add GET to methods, or remove websocket: true' });
   }
+  for (const issue of checkRouteIdempotency(r)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
 });
 export type RawRoute = z.output<typeof routeSchema>;
