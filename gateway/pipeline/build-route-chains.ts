@@ -3,11 +3,13 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import type { Limiter } from '../ratelimit/create-limiter.js';
 import type { PolicyLimiter } from '../ratelimit/policy-limiter.js';
+import type { Store } from '../store/store.js';
 import { composeChain, type Chain } from './compose-chain.js';
 import { createAuthenticateStage } from './authenticate-stage.js';
 import { createAuthorizeStage } from './authorize-stage.js';
 import { createCorsStage } from './cors-stage.js';
 import { createGatewayApiStage } from './gateway-api-stage.js';
+import { createIdempotencyStage } from './idempotency-stage.js';
 import { createProxyStage } from './proxy-stage.js';
 import { createRateLimitStage, createUnauthenticatedLimitStage } from './rate-limit-stage.js';
 import type { HttpContext, Stage, UpgradeContext } from './request-context.js';
@@ -19,6 +21,8 @@ export interface ChainDeps extends WebSocketStageDeps {
   /** One per named policy, shared by the routes that name it. */
   policies: ReadonlyMap<string, PolicyLimiter>;
   unauthenticated: Limiter | null;
+  /** Where idempotency keys are claimed and answers kept. */
+  store: Store;
 }
 
 /** A route's two ways in: a request, and (only where `websocket: true`) a WebSocket handshake. */
@@ -47,9 +51,12 @@ export function buildRouteChains(config: GatewayConfig, deps: ChainDeps): Map<Co
     if (route.auth.roles) stages.push(createAuthorizeStage(route.auth.roles));
     if (route.rateLimit) stages.push(createRateLimitStage(route, route.rateLimit, built(deps.policies.get(route.rateLimit.policy), `policy "${route.rateLimit.policy}"`)));
     // the cache stage slots in here (a later issue): after limits, so hits are limited too.
+    // Request chains only from here: a handshake is a GET, with no key to deduplicate.
+    const requestOnly: Stage<HttpContext>[] = [];
+    if (route.idempotency) requestOnly.push(createIdempotencyStage(route, route.idempotency, deps.store));
     const terminal = route.target === 'gateway' ? createGatewayApiStage(deps.apiApp) : createProxyStage(route, config, deps.upstream);
     chains.set(route, {
-      request: composeChain<HttpContext>([...stages, terminal]),
+      request: composeChain<HttpContext>([...stages, ...requestOnly, terminal]),
       upgrade: route.websocket ? composeChain<UpgradeContext>([...stages, createWebSocketStage(route, config, deps)]) : null,
     });
   }

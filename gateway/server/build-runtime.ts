@@ -52,7 +52,7 @@ export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, pre
       shuttingDown: deps.shuttingDown,
     }, auth && loginLimiters ? createAuthRoutes({ auth, loginLimiters, logger: deps.logger }) : null));
     const authenticator = auth?.authenticator ?? null;
-    const chains = await part('chains', () => buildRouteChains(config, { upstream: upstream.client, webSocketProxy: () => upstream.ws, logger: deps.logger, apiApp, authenticator, ...rateLimiters }));
+    const chains = await part('chains', () => buildRouteChains(config, { upstream: upstream.client, webSocketProxy: () => upstream.ws, logger: deps.logger, apiApp, authenticator, store: deps.store, ...rateLimiters }));
     return { config, authenticator, chains, auth, loginLimiters, rateLimiters, upstream, certs, apiApp };
   } catch (err) {
     await releaseReplaced(made as Partial<GatewayRuntime>, previous?.runtime ?? null);
