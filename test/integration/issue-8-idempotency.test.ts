@@ -71,6 +71,9 @@ function sharedTests(s: () => Setup): void {
     assert.equal(again.headers['cache-control'], 'no-store');
     assert.equal(again.headers.server, undefined, 'filtered as a live answer is');
     assert.equal(await mock.count(COUNTED), before + 1);
+    const logged = JSON.parse(await gw.service.waitForLine((l) => l.includes('"request_id":"retry-of-first"'))) as Record<string, unknown>;
+    assert.equal(logged.reason, 'idempotency.replayed', 'the access log tells a replay from a forwarded request');
+    assert.equal(logged.status, 201);
   });
 
   test('the same key with another body: 422, and the backend is not reached', async () => {
