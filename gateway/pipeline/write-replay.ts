@@ -11,7 +11,7 @@ export function writeReplay(ctx: HttpContext, record: Extract<IdempotencyRecord,
   const head = responseHead(ctx, record.status, record.headers);
   head.push('idempotent-replayed', 'true');
   const empty = bodiless(ctx.req.method!, record.status);
-  if (!empty && record.status !== 204) head.push('content-length', String(record.body.length));
+  if (!empty) head.push('content-length', String(record.body.length));
   ctx.reason = 'idempotency.replayed';
   ctx.res.writeHead(record.status, head);
   ctx.res.end(empty ? undefined : record.body);
