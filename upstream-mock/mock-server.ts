@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import { serveDocs } from './docs-page.js';
 import { FaultTable, type Fault } from './faults.js';
 import { createLatencyModel, type Profile } from './latency-model.js';
+import { respondToWrite } from './respond-to-writes.js';
 import { json, TradingApi } from './trading-api.js';
 
 export interface RecordedRequest {
@@ -22,10 +23,10 @@ export interface MockOptions {
 
 /**
  * The simulated legacy backend. It knows nothing of the gateway. Test-only controls live under
- * /__mock/: counters, last requests, faults, echo, a response shaped by the query, large
- * download and upload; and two WebSocket paths besides /ws/prices: /ws/silent (never
- * answers the handshake), /ws/refused (answers it 400) and /ws/stalled (answers 403 and
- * never finishes the body).
+ * /__mock/: counters, last requests, faults, echo, a response shaped by the query (also to
+ * POST/PUT/PATCH/DELETE, counted: respond-to-writes.ts), large download and upload; and two
+ * WebSocket paths besides /ws/prices: /ws/silent (never answers the handshake), /ws/refused
+ * (answers it 400) and /ws/stalled (answers 403 and never finishes the body).
  */
 export function createMockServer(options: MockOptions): Server {
   const api = new TradingApi();
@@ -93,6 +94,7 @@ export function createMockServer(options: MockOptions): Server {
       if (ms > 0) return void setTimeout(() => respondAsAsked(req, res, url.searchParams), ms);
       return respondAsAsked(req, res, url.searchParams);
     }
+    if (respondToWrite(req, res, url, (key) => counters.set(key, (counters.get(key) ?? 0) + 1), (r, q) => respondAsAsked(req, r, q))) return;
     if (route === 'POST /__mock/faults') {
       return readBody(req, (body) => {
         try {

@@ -11,7 +11,7 @@ export function answerError(ctx: RequestContext, err: unknown, logger: Logger): 
   const gatewayError = asGatewayError(err);
   ctx.reason = gatewayError.code;
   // A store outage is logged once by the store (lost/back); a line per refused request would flood the log.
-  if (gatewayError.status >= 500 && gatewayError.code !== 'auth.store_unavailable') {
+  if (gatewayError.status >= 500 && gatewayError.code !== 'auth.store_unavailable' && gatewayError.code !== 'idempotency.store_unavailable') {
     const cause = gatewayError.cause as { code?: string; message?: string } | undefined;
     logger.warn({ request_id: ctx.requestId, code: gatewayError.code, cause_code: cause?.code, cause: cause?.message }, 'request failed');
   }

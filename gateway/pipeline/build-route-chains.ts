@@ -5,6 +5,7 @@ import type { MakeVariants } from '../cache/build-entry.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { Limiter } from '../ratelimit/create-limiter.js';
 import type { PolicyLimiter } from '../ratelimit/policy-limiter.js';
+import type { Store } from '../store/store.js';
 import { composeChain, type Chain } from './compose-chain.js';
 import { createAuthenticateStage } from './authenticate-stage.js';
 import { createAuthorizeStage } from './authorize-stage.js';
@@ -12,6 +13,7 @@ import { createCacheStage } from './cache-stage.js';
 import { createCorsStage } from './cors-stage.js';
 import { createInvalidateStage } from './invalidate-stage.js';
 import { createGatewayApiStage } from './gateway-api-stage.js';
+import { createIdempotencyStage } from './idempotency-stage.js';
 import { createProxyStage } from './proxy-stage.js';
 import { createRateLimitStage, createUnauthenticatedLimitStage } from './rate-limit-stage.js';
 import type { HttpContext, Stage, UpgradeContext } from './request-context.js';
@@ -27,6 +29,8 @@ export interface ChainDeps extends WebSocketStageDeps {
   cache: ResponseCache | null;
   clock: () => number;
   makeVariants: MakeVariants;
+  /** Where idempotency keys are claimed and answers kept. */
+  store: Store;
 }
 
 /** A route's two ways in: a request, and (only where `websocket: true`) a WebSocket handshake. */
@@ -59,6 +63,7 @@ export function buildRouteChains(config: GatewayConfig, deps: ChainDeps): Map<Co
     const requestOnly: Stage<HttpContext>[] = [];
     if (route.cache && deps.cache) requestOnly.push(createCacheStage(route, config, { ...deps, cache: deps.cache }));
     if (deps.cache && route.target === 'backend') requestOnly.push(createInvalidateStage(route, { cache: deps.cache, logger: deps.logger }));
+    if (route.idempotency) requestOnly.push(createIdempotencyStage(route, route.idempotency, deps.store));
     const terminal = route.target === 'gateway' ? createGatewayApiStage(deps.apiApp) : createProxyStage(route, config, deps.upstream);
     chains.set(route, {
       request: composeChain<HttpContext>([...stages, ...requestOnly, terminal]),

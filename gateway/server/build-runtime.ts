@@ -59,7 +59,7 @@ export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, pre
     const admin = await part('admin', () => buildAdminPlane(config, { authenticator, unauthenticated: rateLimiters.unauthenticated, cache, logger: deps.logger }));
     const chains = await part('chains', () => buildRouteChains(config, {
       upstream: upstream.client, webSocketProxy: () => upstream.ws, logger: deps.logger, apiApp, authenticator, ...rateLimiters,
-      cache, clock: deps.clock, makeVariants,
+      cache, clock: deps.clock, makeVariants, store: deps.store,
     }));
     return { config, authenticator, chains, auth, loginLimiters, rateLimiters, upstream, certs, apiApp, cache, admin };
   } catch (err) {

@@ -2,6 +2,7 @@ import type { MatchableRoute } from '../route-table.js';
 import { compileRouteCache, parseTagTemplate, type RouteCache, type TagTemplate } from './cache.js';
 import type { RawAuth } from './auth.js';
 import type { RawConfig } from '../schema.js';
+import { compileRouteIdempotency, type RouteIdempotency } from './idempotency.js';
 import { compileRouteRateLimit, type RouteRateLimit } from './rate-limits.js';
 import { compileRouteHeaders, type CompiledRouteHeaders } from './route-headers.js';
 import type { RawRoute } from './route.js';
@@ -30,6 +31,8 @@ export interface CompiledRoute extends MatchableRoute, CompiledRouteHeaders {
   readonly cache: RouteCache | null;
   /** Tags a 2xx answer to this route invalidates; empty for most routes. */
   readonly invalidates: readonly TagTemplate[];
+  /** Idempotency-Key deduplication; null: off. */
+  readonly idempotency: RouteIdempotency | null;
   /** JSON of the route as written, to tell what a reload changed. */
   readonly source: string;
 }
@@ -52,7 +55,7 @@ export function routeShape(r: Pick<RawRoute, 'id' | 'path' | 'prefix' | 'methods
   };
 }
 
-export type RouteInput = Omit<RawRoute, 'cache' | 'invalidates' | 'securityHeaders' | 'rateLimit' | 'defaultCacheControl'> & Partial<Pick<RawRoute, 'cache' | 'invalidates' | 'securityHeaders' | 'rateLimit' | 'defaultCacheControl'>>;
+export type RouteInput = Omit<RawRoute, 'cache' | 'invalidates' | 'securityHeaders' | 'rateLimit' | 'defaultCacheControl' | 'idempotency'> & Partial<Pick<RawRoute, 'cache' | 'invalidates' | 'securityHeaders' | 'rateLimit' | 'defaultCacheControl' | 'idempotency'>>;
 
 export function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: readonly string[], builtin: boolean): CompiledRoute {
   const auth = compileRouteAuth(r.auth, raw.auth);
@@ -69,6 +72,7 @@ export function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: readon
     defaultCacheControl: defaultCacheControl(r, auth),
     cache: r.cache ? compileRouteCache(r.cache, auth.mode !== 'none') : null,
     invalidates: (r.invalidates ?? []).map(parseTagTemplate),
+    idempotency: compileRouteIdempotency(r, raw),
     ...compileRouteHeaders(r.headers, raw.securityHeaders, r.securityHeaders, baseSecurity),
     source: JSON.stringify(r),
   };

@@ -8,8 +8,9 @@ const origin = z.string().refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test
 export const corsSchema = z.strictObject({
   origins: listOf(origin, '"https://app.example.com"').min(1),
   methods: listOf(method, 'GET, POST').default(['GET', 'HEAD', 'POST']),
-  headers: listOf(headerName, 'Authorization, Content-Type').default(['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-Id']),
-  exposeHeaders: listOf(headerName, 'X-Request-Id').default(['X-Request-Id']),
+  // Idempotency-Key is not CORS-safelisted: a browser retrying an order needs it allowed, and to read the replay marker.
+  headers: listOf(headerName, 'Authorization, Content-Type').default(['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-Id', 'Idempotency-Key']),
+  exposeHeaders: listOf(headerName, 'X-Request-Id').default(['X-Request-Id', 'Idempotent-Replayed']),
   credentials: bool.default(false),
   maxAge: duration.default(600_000),
 }).refine((c) => !(c.credentials && c.origins.includes('*')), {

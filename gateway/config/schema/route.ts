@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { invalidatesSchema, routeCacheSchema } from './cache.js';
 import { bool, duration, headerValue, listOf, method, oneOf, role, size } from './fields.js';
+import { checkRouteIdempotency, routeIdempotencySchema } from './idempotency.js';
 import { routeRateLimitSchema } from './rate-limits.js';
 import { routeHeadersSchema } from './route-headers.js';
 import { securityHeadersOverrideSchema } from './security-headers.js';
@@ -47,6 +48,7 @@ export const routeSchema = z.strictObject({
   cache: routeCacheSchema.optional(),
   /** Tags whose cached entries a 2xx answer to this route makes stale everywhere. */
   invalidates: invalidatesSchema.optional(),
+  idempotency: routeIdempotencySchema.optional(),
 }).superRefine((r, ctx) => {
   if ((r.path === undefined) === (r.prefix === undefined)) {
     ctx.addIssue({ code: 'custom', message: 'a route needs exactly one of "path" (exact or :param pattern) or "prefix"' });
@@ -61,5 +63,6 @@ export const routeSchema = z.strictObject({
   if (r.websocket && r.methods && !r.methods.includes('GET')) {
     ctx.addIssue({ code: 'custom', path: ['methods'], message: 'a WebSocket handshake is a GET: add GET to methods, or remove websocket: true' });
   }
+  for (const issue of checkRouteIdempotency(r)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
 });
 export type RawRoute = z.output<typeof routeSchema>;
