@@ -16,6 +16,7 @@ export type { RouteRateLimit, RateLimitPolicy } from './schema/rate-limits.js';
 export type { AuthConfig, JwtConfig } from './schema/auth.js';
 export type { TlsConfig } from './schema/listeners.js';
 export type { RedisConfig, StoreConfig } from './schema/store.js';
+export type { CompressionConfig } from './schema/compression.js';
 export { AUTH_API_PREFIX, BUILTIN_PATHS } from './schema/check-routes.js';
 
 /**
@@ -36,6 +37,7 @@ export interface GatewayConfig<M extends SecretsMode = 'strict'> {
   readonly log: RawConfig['log'];
   readonly auth: AuthConfig<M> | undefined;
   readonly rateLimits: RateLimitsConfig | undefined;
+  readonly compression: RawConfig['compression'];
   readonly routes: readonly CompiledRoute[];
   readonly table: RouteTable<CompiledRoute>;
   /** Headers for responses made before a route is known (400s, 404s). */
@@ -77,6 +79,7 @@ export function compileConfig<M extends SecretsMode>(raw: RawConfig, ctx: Compil
     log: raw.log,
     auth: raw.auth && compileAuth(raw.auth, ctx.secrets),
     rateLimits: raw.rateLimits,
+    compression: raw.compression,
     routes: all,
     table: new RouteTable(all),
     baseResponseHeaders: baseSecurity,

@@ -1,6 +1,7 @@
 import type { MatchableRoute } from '../route-table.js';
 import type { RawAuth } from './auth.js';
 import type { RawConfig } from '../schema.js';
+import { routeCompression, type CompressionConfig } from './compression.js';
 import { compileRouteRateLimit, type RouteRateLimit } from './rate-limits.js';
 import { compileRouteHeaders, type CompiledRouteHeaders } from './route-headers.js';
 import type { RawRoute } from './route.js';
@@ -25,6 +26,8 @@ export interface CompiledRoute extends MatchableRoute, CompiledRouteHeaders {
   readonly bodyLimit: number;
   /** Cache-Control added when the backend sends none; null: add nothing. */
   readonly defaultCacheControl: string | null;
+  /** gzip/br settings for proxied responses; null: sent as the backend sends them. */
+  readonly compression: CompressionConfig | null;
   /** JSON of the route as written, to tell what a reload changed. */
   readonly source: string;
 }
@@ -62,6 +65,7 @@ export function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: readon
     bodyTimeout: r.timeouts.body ?? raw.upstream.bodyTimeout,
     bodyLimit: r.bodyLimit ?? raw.limits.bodyLimit,
     defaultCacheControl: defaultCacheControl(r, auth),
+    compression: routeCompression(r.compression, raw.compression, builtin || r.target === 'gateway'),
     ...compileRouteHeaders(r.headers, raw.securityHeaders, r.securityHeaders, baseSecurity),
     source: JSON.stringify(r),
   };

@@ -43,6 +43,8 @@ export const routeSchema = z.strictObject({
   rateLimit: routeRateLimitSchema.optional(),
   /** Added when the backend sends no Cache-Control; default "no-store" where auth is not none. */
   defaultCacheControl: oneOf('a Cache-Control value like "no-store" or false', [z.literal(false), headerValue.min(1)]).optional(),
+  /** false: never code this route's responses; true: code them even when `compression.enabled` is false. */
+  compression: bool.optional(),
   cache: reserved('response caching').optional(),
 }).superRefine((r, ctx) => {
   if ((r.path === undefined) === (r.prefix === undefined)) {
