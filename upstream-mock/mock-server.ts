@@ -23,7 +23,7 @@ export interface MockOptions {
 /**
  * The simulated legacy backend. It knows nothing of the gateway. Test-only controls live under
  * /__mock/: counters, last requests, faults, echo, a response shaped by the query, large
- * download and upload; and two WebSocket paths besides /ws/prices: /ws/silent (never
+ * download (of any type, counting what it has written) and upload; and two WebSocket paths besides /ws/prices: /ws/silent (never
  * answers the handshake), /ws/refused (answers it 400) and /ws/stalled (answers 403 and
  * never finishes the body).
  */
@@ -82,7 +82,7 @@ export function createMockServer(options: MockOptions): Server {
       faults.clear();
       return void json(res, 200, { reset: true });
     }
-    if (route === 'GET /__mock/download') return download(res, Number(url.searchParams.get('bytes') ?? '0'));
+    if (route === 'GET /__mock/download') return download(res, url.searchParams, (sent) => counters.set('SENT /__mock/download', sent));
     if (url.pathname === '/__mock/echo') return echo(req, res);
     if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith('/__mock/respond')) return respondAsAsked(res, url.searchParams);
     if (route === 'POST /__mock/faults') {
@@ -168,21 +168,40 @@ function respondAsAsked(res: ServerResponse, q: URLSearchParams): void {
   const headers: [string, string][] = [['content-type', 'application/json'], ['content-length', String(Buffer.byteLength(body))]];
   for (const h of q.getAll('header')) {
     const colon = h.indexOf(':');
-    if (colon > 0) headers.push([h.slice(0, colon).trim(), h.slice(colon + 1).trim()]);
+    if (colon <= 0) continue;
+    const name = h.slice(0, colon).trim();
+    // A Content-Type asked for replaces the default one rather than adding a second.
+    if (name.toLowerCase() === 'content-type') headers.shift();
+    headers.push([name, h.slice(colon + 1).trim()]);
   }
   res.writeHead(Number(q.get('status') ?? '200'), headers.flat());
   res.end(body);
 }
 
-/** N deterministic bytes, written with backpressure. */
-function download(res: ServerResponse, total: number): void {
-  const chunk = Buffer.alloc(64 * 1024, 'abcdefghijklmnopqrstuvwxyz0123456789');
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(total), server: 'uvicorn' });
-  let sent = 0;
+const REPEATED = Buffer.alloc(64 * 1024, 'abcdefghijklmnopqrstuvwxyz0123456789');
+let hexChunk: Buffer | undefined;
+/** 64 KB of hex digits with no repeats inside deflate's 32 KB window: compresses to about half, deterministically. */
+function hexText(): Buffer {
+  hexChunk ??= Buffer.from(Array.from({ length: 1024 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join(''));
+  return hexChunk;
+}
+
+/**
+ * `bytes` deterministic bytes, written with backpressure; `type` sets the Content-Type
+ * (default application/octet-stream), `fill=hex` sends hex text instead of a short repeated
+ * pattern. How many bytes have been written so far goes to `sent` (the counter
+ * `SENT /__mock/download`), so a test can see a slow reader hold the writer back.
+ */
+function download(res: ServerResponse, q: URLSearchParams, sent: (bytes: number) => void): void {
+  const total = Number(q.get('bytes') ?? '0');
+  const chunk = q.get('fill') === 'hex' ? hexText() : REPEATED;
+  res.writeHead(200, { 'content-type': q.get('type') ?? 'application/octet-stream', 'content-length': String(total), server: 'uvicorn' });
+  let written = 0;
   const pump = () => {
-    while (sent < total) {
-      const n = Math.min(chunk.length, total - sent);
-      sent += n;
+    while (written < total) {
+      const n = Math.min(chunk.length, total - written);
+      written += n;
+      sent(written);
       if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump);
     }
     res.end();
