@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { compressInto } from '../compression/compress-stream.js';
+import { prepareEncoding } from '../compression/prepare-encoding.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { limitedBody } from '../upstream/limit-body.js';
 import { headerPolicyFor } from '../upstream/header-policy.js';
@@ -74,6 +76,8 @@ function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
   }
   out.push('x-request-id', ctx.requestId);
   if (data.statusCode === 204) dropField(out, 'content-length');
+  const compression = route.compression;
+  const coding = compression === null ? null : prepareEncoding(ctx.req, data.statusCode, data.headers, out, compression);
   ctx.res.writeHead(data.statusCode, out);
   if (data.statusCode === 204 || data.statusCode === 304) {
     // RFC 9110 6.4.1: no content, whatever Content-Length says (a 304 may carry the GET's, 8.6;
@@ -83,7 +87,8 @@ function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
     ctx.res.end();
     return new Writable({ write: (_chunk, _encoding, done) => done() });
   }
-  return ctx.res;
+  // A coded body goes through a compressor piped to the client (compression/compress-stream.ts).
+  return coding === null ? ctx.res : compressInto(ctx.res, coding, compression!, data.headers['content-length']);
 }
 
 /** Removes a field from a flat [name, value, ...] list (rare: an empty field a default replaces, a 204's length). */
