@@ -54,7 +54,7 @@ export function createMockServer(options: MockOptions): Server {
       const respond = () => {
         if (fault?.kind === 'status') return void json(res, fault.status ?? 500, { detail: 'Internal Server Error' });
         if (fault?.kind === 'reset-mid-body') {
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000', server: 'uvicorn' });
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(fault.bytes ?? 1000), server: 'uvicorn' });
           res.write('{"partial": "');
           setTimeout(() => req.socket.destroy(), 20);
           return;

@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
+import { brotliCompress, gzip } from 'node:zlib';
 import { COMPRESSION_DEFAULTS, type CompressionConfig } from '../config/schema/compression.js';
+import { brotliOptions } from './coding-options.js';
 import { matchesType } from './compressible.js';
 
 const gzipAsync = promisify(gzip);
@@ -35,13 +36,7 @@ export async function makeVariants(
   if (contentType === undefined || body.length === 0 || body.length < settings.minBytes || !matchesType(contentType, settings.types)) return {};
   const [gz, br] = await Promise.all([
     gzipAsync(body, { level: VARIANT_GZIP_LEVEL }),
-    brotliAsync(body, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: VARIANT_BROTLI_QUALITY,
-        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-        [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-      },
-    }),
+    brotliAsync(body, brotliOptions(VARIANT_BROTLI_QUALITY, body.length)),
   ]);
   const worth = (coded: Buffer) => coded.length <= body.length * (1 - MIN_SAVING);
   const out: Variants = {};

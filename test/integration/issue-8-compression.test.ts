@@ -139,12 +139,14 @@ describe('issue 8: compressed proxied responses', () => {
     assert.equal(gunzipSync(star.body).toString(), BODY);
   });
 
-  for (const coding of ['gzip', 'br']) {
-    test(`a backend failing mid-body aborts the ${coding} response; it never ends as if whole`, async () => {
-      await mock.arm({ kind: 'reset-mid-body', path: '/api/dashboard/overview', times: 1 });
+  // 1000 bytes announced: collected and coded in one call; 1 MB: coded as a stream.
+  for (const [coding, bytes] of [['gzip', 1000], ['br', 1000], ['gzip', 1 << 20], ['br', 1 << 20]] as const) {
+    test(`a backend failing mid-body (${bytes} bytes announced) aborts the ${coding} response; it never ends as if whole`, async () => {
+      await mock.arm({ kind: 'reset-mid-body', path: '/api/dashboard/overview', bytes, times: 1 });
       // The head is written when the backend's arrives but leaves with the first coded byte:
-      // gzip has its 10-byte header out at once, brotli may have nothing yet. Either way the
-      // client must see a broken response (or none), never a short one that looks whole.
+      // a gzip stream has its 10-byte header out at once, brotli or a collected body nothing
+      // yet. Either way the client must see a broken response (or none), never a short one
+      // that looks whole.
       const outcome = await gw.request('/api/dashboard/overview', { headers: { 'accept-encoding': coding } })
         .then((res) => res, (err: NodeJS.ErrnoException) => err);
       if (outcome instanceof Error) assert.equal(outcome.code, 'ECONNRESET', String(outcome));
@@ -156,6 +158,22 @@ describe('issue 8: compressed proxied responses', () => {
       assert.equal(next.status, 200);
       assert.equal(next.aborted, false);
     });
+  }
+
+  // 64 KB is where collecting the body for one call gives way to a stream (compress-stream.ts).
+  for (const bytes of [60_000, 65_536, 65_537, 300_000]) {
+    for (const coding of ['gzip', 'br'] as const) {
+      test(`${bytes} bytes of text over ${coding} decode to exactly the backend's bytes`, async () => {
+        const path = `/__mock/download?bytes=${bytes}&type=text/plain&fill=hex`;
+        const res = await gw.request(path, { headers: { 'accept-encoding': coding } });
+        assert.equal(res.headers['content-encoding'], coding);
+        assert.equal(res.aborted, false);
+        const decoded = coding === 'gzip' ? gunzipSync(res.body) : brotliDecompressSync(res.body);
+        const direct = Buffer.from(await (await fetch(`${mock.url}${path}`)).arrayBuffer());
+        assert.equal(direct.length, bytes);
+        assert.ok(decoded.equals(direct), 'same bytes');
+      });
+    }
   }
 
   test('a big body streams with backpressure: a client that stops reading stops the backend too', async () => {
