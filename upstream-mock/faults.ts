@@ -6,7 +6,7 @@ export type FaultKind =
   | 'status' //       answer with `status` (default 500)
   | 'delay' //        wait `ms` before answering normally
   | 'reset-before' // destroy the socket before any response byte
-  | 'reset-mid-body' // send headers and part of the body, then destroy the socket
+  | 'reset-mid-body' // send headers (Content-Length `bytes`, default 1000) and part of the body, then destroy the socket
   | 'malformed'; //   write bytes that are not HTTP
 
 export interface Fault {
@@ -15,6 +15,7 @@ export interface Fault {
   method?: string;
   status?: number;
   ms?: number;
+  bytes?: number;
   times?: number;
 }
 

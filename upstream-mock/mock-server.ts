@@ -24,9 +24,10 @@ export interface MockOptions {
 /**
  * The simulated legacy backend. It knows nothing of the gateway. Test-only controls live under
  * /__mock/: counters, last requests, faults, echo, a response shaped by the query (also to
- * POST/PUT/PATCH/DELETE, counted: respond-to-writes.ts), large download and upload; and two
- * WebSocket paths besides /ws/prices: /ws/silent (never answers the handshake), /ws/refused
- * (answers it 400) and /ws/stalled (answers 403 and never finishes the body).
+ * POST/PUT/PATCH/DELETE, counted: respond-to-writes.ts), large download (of any type, counting
+ * what it has written) and upload; and two WebSocket paths besides /ws/prices: /ws/silent (never
+ * answers the handshake), /ws/refused (answers it 400) and /ws/stalled (answers 403 and never
+ * finishes the body).
  */
 export function createMockServer(options: MockOptions): Server {
   const api = new TradingApi();
@@ -55,7 +56,7 @@ export function createMockServer(options: MockOptions): Server {
       const respond = () => {
         if (fault?.kind === 'status') return void json(res, fault.status ?? 500, { detail: 'Internal Server Error' });
         if (fault?.kind === 'reset-mid-body') {
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000', server: 'uvicorn' });
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(fault.bytes ?? 1000), server: 'uvicorn' });
           res.write('{"partial": "');
           setTimeout(() => req.socket.destroy(), 20);
           return;
@@ -83,7 +84,7 @@ export function createMockServer(options: MockOptions): Server {
       faults.clear();
       return void json(res, 200, { reset: true });
     }
-    if (route === 'GET /__mock/download') return download(res, Number(url.searchParams.get('bytes') ?? '0'));
+    if (route === 'GET /__mock/download') return download(res, url.searchParams, (sent) => counters.set('SENT /__mock/download', sent));
     if (url.pathname === '/__mock/echo' || url.pathname.startsWith('/__mock/echo/')) return echo(req, res);
     if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith('/__mock/respond')) {
       // Counted per path, so cache tests can prove what reached the backend.
@@ -180,7 +181,11 @@ function respondAsAsked(req: IncomingMessage, res: ServerResponse, q: URLSearchP
   const headers: [string, string][] = [['content-type', 'application/json'], ['content-length', String(Buffer.byteLength(body))]];
   for (const h of q.getAll('header')) {
     const colon = h.indexOf(':');
-    if (colon > 0) headers.push([h.slice(0, colon).trim(), h.slice(colon + 1).trim()]);
+    if (colon <= 0) continue;
+    const name = h.slice(0, colon).trim();
+    // A Content-Type asked for replaces the default one rather than adding a second.
+    if (name.toLowerCase() === 'content-type') headers.shift();
+    headers.push([name, h.slice(colon + 1).trim()]);
   }
   const etag = headers.find(([name]) => name.toLowerCase() === 'etag')?.[1];
   if (etag !== undefined && req.headers['if-none-match'] === etag) {
@@ -191,15 +196,30 @@ function respondAsAsked(req: IncomingMessage, res: ServerResponse, q: URLSearchP
   res.end(body);
 }
 
-/** N deterministic bytes, written with backpressure. */
-function download(res: ServerResponse, total: number): void {
-  const chunk = Buffer.alloc(64 * 1024, 'abcdefghijklmnopqrstuvwxyz0123456789');
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(total), server: 'uvicorn' });
-  let sent = 0;
+const REPEATED = Buffer.alloc(64 * 1024, 'abcdefghijklmnopqrstuvwxyz0123456789');
+let hexChunk: Buffer | undefined;
+/** 64 KB of hex digits with no repeats inside deflate's 32 KB window: compresses to about half, deterministically. */
+function hexText(): Buffer {
+  hexChunk ??= Buffer.from(Array.from({ length: 1024 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join(''));
+  return hexChunk;
+}
+
+/**
+ * `bytes` deterministic bytes, written with backpressure; `type` sets the Content-Type
+ * (default application/octet-stream), `fill=hex` sends hex text instead of a short repeated
+ * pattern. How many bytes have been written so far goes to `sent` (the counter
+ * `SENT /__mock/download`), so a test can see a slow reader hold the writer back.
+ */
+function download(res: ServerResponse, q: URLSearchParams, sent: (bytes: number) => void): void {
+  const total = Number(q.get('bytes') ?? '0');
+  const chunk = q.get('fill') === 'hex' ? hexText() : REPEATED;
+  res.writeHead(200, { 'content-type': q.get('type') ?? 'application/octet-stream', 'content-length': String(total), server: 'uvicorn' });
+  let written = 0;
   const pump = () => {
-    while (sent < total) {
-      const n = Math.min(chunk.length, total - sent);
-      sent += n;
+    while (written < total) {
+      const n = Math.min(chunk.length, total - written);
+      written += n;
+      sent(written);
       if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump);
     }
     res.end();

@@ -19,6 +19,7 @@ export type { RouteCache, TagTemplate, CacheSection } from './schema/cache.js';
 export type { AuthConfig, JwtConfig } from './schema/auth.js';
 export type { TlsConfig } from './schema/listeners.js';
 export type { RedisConfig, StoreConfig } from './schema/store.js';
+export type { CompressionConfig } from './schema/compression.js';
 export { AUTH_API_PREFIX, BUILTIN_PATHS } from './schema/check-routes.js';
 export { ADMIN_AUTH, ADMIN_ROLE } from './schema/admin-route.js';
 
@@ -43,6 +44,7 @@ export interface GatewayConfig<M extends SecretsMode = 'strict'> {
   readonly cache: CacheSection;
   /** Whether any route caches: without one, no request pays for cache code. */
   readonly caching: boolean;
+  readonly compression: RawConfig['compression'];
   readonly routes: readonly CompiledRoute[];
   readonly table: RouteTable<CompiledRoute>;
   /** Headers for responses made before a route is known (400s, 404s). */
@@ -88,6 +90,7 @@ export function compileConfig<M extends SecretsMode>(raw: RawConfig, ctx: Compil
     rateLimits: raw.rateLimits,
     cache: raw.cache,
     caching: all.some((r) => r.cache !== null),
+    compression: raw.compression,
     routes: all,
     table: new RouteTable(all),
     baseResponseHeaders: baseSecurity,

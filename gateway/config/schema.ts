@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authSchema } from './schema/auth.js';
 import { cacheSectionSchema } from './schema/cache.js';
+import { compressionSchema } from './schema/compression.js';
 import { corsSchema } from './schema/cors.js';
 import { limitsSchema, logSchema } from './schema/limits.js';
 import { hostsSchema, listenersSchema, tlsSchema, trustedProxiesSchema } from './schema/listeners.js';
@@ -29,6 +30,7 @@ export const SECTIONS = {
   auth: authSchema.optional(),
   rateLimits: rateLimitsSchema.optional(),
   cache: cacheSectionSchema,
+  compression: compressionSchema,
   routes: z.array(routeSchema, { error: 'expected a list of routes' }).min(1, 'expected at least one route'),
 };
 
@@ -37,5 +39,6 @@ export const configSchema = z.strictObject(SECTIONS);
 export type RawConfig = z.output<typeof configSchema>;
 export type { RawRoute } from './schema/route.js';
 export type { CorsConfig } from './schema/cors.js';
+export type { CompressionConfig } from './schema/compression.js';
 export type { HttpMethod } from './schema/fields.js';
 export { SECURITY_HEADER_DEFAULTS, type SecurityHeadersConfig, type SecurityHeadersOverride } from './schema/security-headers.js';

@@ -1,7 +1,6 @@
 import type { Express } from 'express';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
-import type { MakeVariants } from '../cache/build-entry.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { Limiter } from '../ratelimit/create-limiter.js';
 import type { PolicyLimiter } from '../ratelimit/policy-limiter.js';
@@ -28,7 +27,6 @@ export interface ChainDeps extends WebSocketStageDeps {
   /** null when no route caches: then no route carries cache or invalidation stages. */
   cache: ResponseCache | null;
   clock: () => number;
-  makeVariants: MakeVariants;
   /** Where idempotency keys are claimed and answers kept. */
   store: Store;
 }

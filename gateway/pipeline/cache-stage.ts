@@ -1,5 +1,7 @@
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import type { MakeVariants } from '../cache/build-entry.js';
+import { compressibility } from '../compression/compressible.js';
+import { makeVariants } from '../compression/make-variants.js';
 import { Coalescer, within } from '../cache/coalescer.js';
 import { ALL_TAG, entryKey, pathTag, resolveTag, tagKey } from '../cache/cache-key.js';
 import { entryState } from '../cache/policy/entry-state.js';
@@ -21,7 +23,6 @@ export interface CacheStageDeps {
   upstream: UpstreamClient;
   logger: Logger;
   clock: () => number;
-  makeVariants: MakeVariants;
 }
 
 // RFC 5861 4: the errors stale-if-error covers; a backend that cannot be reached or timed out is one too.
@@ -40,7 +41,7 @@ const TIMED_OUT = Symbol('timed out');
 export function createCacheStage(route: CompiledRoute, config: GatewayConfig, deps: CacheStageDeps): Stage<HttpContext> {
   const rc = route.cache!;
   const { cache, clock } = deps;
-  const fill: FillDeps = { cache, clock, fetch: createCacheFetch(route, config, deps.upstream), makeVariants: deps.makeVariants };
+  const fill: FillDeps = { cache, clock, fetch: createCacheFetch(route, config, deps.upstream), makeVariants: variantsFor(route) };
   const coalescer = new Coalescer<FillResult>();
 
   const tagKeysOf = (ctx: HttpContext): string[] => {
@@ -154,4 +155,11 @@ export function createCacheStage(route: CompiledRoute, config: GatewayConfig, de
 
 function seconds(ms: number): number {
   return ms >= 0 ? Math.floor(ms / 1000) : -Math.ceil(-ms / 1000);
+}
+
+/** The route's compression settings decide the stored variants; a route that does not compress stores identity only. */
+function variantsFor(route: CompiledRoute): MakeVariants {
+  const settings = route.compression;
+  if (settings === null) return () => Promise.resolve({});
+  return (body, headers) => (compressibility('GET', 200, headers, settings) === 'compress' ? makeVariants(body, headers['content-type'], settings) : Promise.resolve({}));
 }

@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { compressInto } from '../compression/compress-stream.js';
+import { prepareEncoding } from '../compression/prepare-encoding.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { RESENDABLE_METHODS } from '../upstream/backend-exchange.js';
 import { limitedBody } from '../upstream/limit-body.js';
@@ -64,7 +66,10 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
 /** Shared by every request (the context rides in `opaque`), so no closure is made per response. */
 function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
   const ctx = data.opaque;
-  ctx.res.writeHead(data.statusCode, responseHead(ctx, data.statusCode, data.headers));
+  const out = responseHead(ctx, data.statusCode, data.headers);
+  const compression = ctx.route!.compression;
+  const coding = compression === null ? null : prepareEncoding(ctx.req, data.statusCode, data.headers, out, compression);
+  ctx.res.writeHead(data.statusCode, out);
   if (data.statusCode === 204 || data.statusCode === 304) {
     // RFC 9110 6.4.1: no content, whatever Content-Length says (a 304 may carry the GET's, 8.6;
     // a 204 must not carry one at all, so it is not passed on). undici 7 still counts those bytes
@@ -73,5 +78,6 @@ function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
     ctx.res.end();
     return new Writable({ write: (_chunk, _encoding, done) => done() });
   }
-  return ctx.res;
+  // A coded body goes through a compressor piped to the client (compression/compress-stream.ts).
+  return coding === null ? ctx.res : compressInto(ctx.res, coding, compression!, data.headers['content-length']);
 }

@@ -1,7 +1,7 @@
 import type { Entry } from '../cache/cache-entry.js';
 import { ageHeader } from '../cache/policy/entry-state.js';
 import { ifNoneMatchMatches } from '../cache/policy/entity-tag.js';
-import { negotiateEncoding } from '../cache/policy-stub.js';
+import { negotiateEncoding } from '../compression/negotiate-encoding.js';
 import type { HttpContext } from './request-context.js';
 
 export type XCache = 'HIT' | 'MISS' | 'STALE';

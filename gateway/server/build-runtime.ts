@@ -1,6 +1,5 @@
 import { createApiApp } from '../api/create-api-app.js';
 import { createResponseCache } from '../cache/response-cache.js';
-import { makeVariants } from '../cache/policy-stub.js';
 import { createAuthRoutes } from '../api/auth-routes.js';
 import { createAuthService } from '../auth/auth-service.js';
 import type { GatewayConfig } from '../config/compile-config.js';
@@ -59,7 +58,7 @@ export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, pre
     const admin = await part('admin', () => buildAdminPlane(config, { authenticator, unauthenticated: rateLimiters.unauthenticated, cache, logger: deps.logger }));
     const chains = await part('chains', () => buildRouteChains(config, {
       upstream: upstream.client, webSocketProxy: () => upstream.ws, logger: deps.logger, apiApp, authenticator, ...rateLimiters,
-      cache, clock: deps.clock, makeVariants, store: deps.store,
+      cache, clock: deps.clock, store: deps.store,
     }));
     return { config, authenticator, chains, auth, loginLimiters, rateLimiters, upstream, certs, apiApp, cache, admin };
   } catch (err) {

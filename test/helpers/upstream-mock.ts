@@ -8,7 +8,7 @@ export interface MockHandle {
   counters(): Promise<Record<string, number>>;
   count(key: string): Promise<number>;
   last(path: string): Promise<{ method: string; path: string; rawHeaders: string[]; bodyBytes: number } | null>;
-  arm(fault: { kind: string; path: string; method?: string; status?: number; ms?: number; times?: number }): Promise<void>;
+  arm(fault: { kind: string; path: string; method?: string; status?: number; ms?: number; bytes?: number; times?: number }): Promise<void>;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { BASE_CONFIG, startMockAndGateway, type GatewayHandle } from '../helpers/gateway.js';
 import type { MockHandle } from '../helpers/upstream-mock.js';
@@ -67,6 +68,29 @@ describe('issue 8: the response cache, memory store', () => {
     assert.equal(head.headers['x-cache'], 'HIT');
     assert.equal(head.body.length, 0);
     assert.equal(await mock.count('GET /__mock/respond/head'), 1);
+  });
+
+  it('keeps gzip and brotli variants that decode to the stored bytes, negotiated per request', async () => {
+    const path = '/__mock/respond/big?repeat=200&body=%7B%22symbol%22%3A%22BTC%22%2C%22price%22%3A1%7D%2C';
+    const identity = await gw.request(path);
+    assert.equal(identity.headers['x-cache'], 'MISS');
+    assert.equal(identity.headers['content-encoding'], undefined);
+    const br = await gw.request(path, { headers: { 'accept-encoding': 'gzip, br' } });
+    assert.equal(br.headers['x-cache'], 'HIT');
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.match(String(br.headers.vary), /accept-encoding/i);
+    assert.deepEqual(brotliDecompressSync(br.body), identity.body);
+    const gz = await gw.request(path, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.deepEqual(gunzipSync(gz.body), identity.body);
+    assert.ok(br.body.length < identity.body.length / 4 && gz.body.length < identity.body.length / 4);
+    assert.notEqual(br.headers.etag, identity.headers.etag, 'each representation has its own validator');
+    const revalidated = await gw.request(path, { headers: { 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) } });
+    assert.equal(revalidated.status, 304);
+    assert.equal(await mock.count('GET /__mock/respond/big'), 1);
+    const last = await mock.last('/__mock/respond/big');
+    const ae = last!.rawHeaders.findIndex((h, i) => i % 2 === 0 && h.toLowerCase() === 'accept-encoding');
+    assert.equal(last!.rawHeaders[ae + 1], 'identity', 'the cache stores identity bytes and codes them itself');
   });
 
   it('lets an entry expire after its ttl', async () => {

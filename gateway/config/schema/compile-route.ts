@@ -3,6 +3,7 @@ import { compileRouteCache, parseTagTemplate, type RouteCache, type TagTemplate 
 import type { RawAuth } from './auth.js';
 import type { RawConfig } from '../schema.js';
 import { compileRouteIdempotency, type RouteIdempotency } from './idempotency.js';
+import { routeCompression, type CompressionConfig } from './compression.js';
 import { compileRouteRateLimit, type RouteRateLimit } from './rate-limits.js';
 import { compileRouteHeaders, type CompiledRouteHeaders } from './route-headers.js';
 import type { RawRoute } from './route.js';
@@ -33,6 +34,8 @@ export interface CompiledRoute extends MatchableRoute, CompiledRouteHeaders {
   readonly invalidates: readonly TagTemplate[];
   /** Idempotency-Key deduplication; null: off. */
   readonly idempotency: RouteIdempotency | null;
+  /** gzip/br settings for proxied responses; null: sent as the backend sends them. */
+  readonly compression: CompressionConfig | null;
   /** JSON of the route as written, to tell what a reload changed. */
   readonly source: string;
 }
@@ -73,6 +76,7 @@ export function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: readon
     cache: r.cache ? compileRouteCache(r.cache, auth.mode !== 'none') : null,
     invalidates: (r.invalidates ?? []).map(parseTagTemplate),
     idempotency: compileRouteIdempotency(r, raw),
+    compression: routeCompression(r.compression, raw.compression, builtin || r.target === 'gateway'),
     ...compileRouteHeaders(r.headers, raw.securityHeaders, r.securityHeaders, baseSecurity),
     source: JSON.stringify(r),
   };

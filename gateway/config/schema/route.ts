@@ -49,6 +49,8 @@ export const routeSchema = z.strictObject({
   /** Tags whose cached entries a 2xx answer to this route makes stale everywhere. */
   invalidates: invalidatesSchema.optional(),
   idempotency: routeIdempotencySchema.optional(),
+  /** false: never code this route's responses; true: code them even when `compression.enabled` is false. */
+  compression: bool.optional(),
 }).superRefine((r, ctx) => {
   if ((r.path === undefined) === (r.prefix === undefined)) {
     ctx.addIssue({ code: 'custom', message: 'a route needs exactly one of "path" (exact or :param pattern) or "prefix"' });
