@@ -1,4 +1,7 @@
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { compressInto } from '../compression/compress-stream.js';
+import { prepareEncoding } from '../compression/prepare-encoding.js';
 import { exchange, RESENDABLE_METHODS, type BackendReply } from '../upstream/backend-exchange.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import { limitedBody } from '../upstream/limit-body.js';
@@ -36,22 +39,28 @@ export async function relayReply(ctx: HttpContext, upstream: UpstreamClient, hea
   await writeReply(ctx, reply, responseHead(ctx, reply.status, reply.headers));
 }
 
-/** Writes a reply read with `exchange`; a remainder that fails mid-way aborts the client's response. */
+/**
+ * Writes a reply read with `exchange`, coded as the streamed proxy would code it (gzip/br on
+ * routes that compress); a remainder that fails mid-way aborts the client's response.
+ */
 export async function writeReply(ctx: HttpContext, reply: BackendReply, head: string[]): Promise<void> {
   const { res } = ctx;
+  const settings = ctx.route!.compression;
+  const coding = settings === null ? null : prepareEncoding(ctx.req, reply.status, reply.headers, head, settings);
   res.writeHead(reply.status, head);
   if (bodiless(ctx.req.method!, reply.status)) {
     reply.rest?.destroy();
     res.end();
     return;
   }
+  const sink: Writable = coding === null ? res : compressInto(res, coding, settings!, reply.headers['content-length']);
   if (reply.rest === null) {
-    res.end(reply.body);
+    sink.end(reply.body);
     return;
   }
-  res.write(reply.body);
+  sink.write(reply.body);
   try {
-    await pipeline(reply.rest, res);
+    await pipeline(reply.rest, sink);
   } catch {
     ctx.reason = 'upstream.connection_reset';
     res.destroy();

@@ -49,7 +49,8 @@ export const BUILT_FROM: Readonly<Record<Part, Source>> = {
   upstream: ['upstream'],
   certs: ['tls', 'hosts'],
   apiApp: ['auth', 'upstream'], // its /api/auth routes and its readiness probe of the backend
-  cache: 'always', // cheap; reads the routes; takes the previous one's counters
+  // Its section and which routes cache how (stats list them); a rebuilt one takes the counters over.
+  cache: (c) => [c.cache, c.routes?.filter((r) => r.cache !== null).map((r) => r.source)],
   // Its route: the listener's tls flag (HSTS) and the security headers. The parts it uses: BUILT_WITH.
   admin: ['listeners', 'baseResponseHeaders'],
   chains: 'always', // they read the routes and most sections

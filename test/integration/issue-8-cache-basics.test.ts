@@ -93,6 +93,16 @@ describe('issue 8: the response cache, memory store', () => {
     assert.equal(last!.rawHeaders[ae + 1], 'identity', 'the cache stores identity bytes and codes them itself');
   });
 
+  it('codes an answer it may not store as the proxy would (gzip, Vary)', async () => {
+    const path = '/__mock/respond/big-no-store?repeat=200&body=%7B%22a%22%3A1%7D%2C&header=cache-control%3Ano-store';
+    const plain = await gw.request(path);
+    const gz = await gw.request(path, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(gz.headers['x-cache'], 'MISS');
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.deepEqual(gunzipSync(gz.body), plain.body);
+    assert.equal(await mock.count('GET /__mock/respond/big-no-store'), 2);
+  });
+
   it('lets an entry expire after its ttl', async () => {
     await gw.request('/__mock/respond/short/x');
     await waitUntil(async () => (await gw.request('/__mock/respond/short/x')).headers['x-cache'] === 'MISS', 'the entry to expire', 5000);

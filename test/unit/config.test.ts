@@ -56,7 +56,6 @@ test('config: impossible combinations are errors', () => {
     [VALID + 'auth:\n  jwt: { secret: short }\n', /auth\.jwt\.secret: auth\.jwt\.secret must be at least 32 bytes/],
     [VALID + 'auth:\n  jwt: {}\n', /auth\.jwt\.secret: HS256 needs a secret: set JWT_SECRET/],
     [VALID + 'auth:\n  jwt: { algorithm: RS256 }\n', /auth\.jwt: RS256 needs privateKeyFile and publicKeyFile/],
-    [VALID + '  - id: f\n    path: /api/f\n    cache: { ttl: 5s }\n    auth: none\n', /routes\[2\]\.cache: not supported yet/],
     [VALID + 'limits:\n  headersTimeout: 60s\n  requestTimeout: 30s\n', /headersTimeout cannot be longer than requestTimeout/],
     [VALID + 'store:\n  redis: { url: "redis://x", cluster: [{ host: a, port: 1 }] }\n', /exactly one of "url", "sentinels"/],
     [VALID + 'trustedProxies: ["10.0.0.0/33"]\n', /trustedProxies\[0\]: expected an IP address or CIDR/],

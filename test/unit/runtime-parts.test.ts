@@ -20,6 +20,7 @@ describe('partsToBuild', () => {
     { description: 'hosts: the certificate (its names)', change: change(['hosts']), built: ['certs', 'chains'] },
     { description: 'cors: chains only', change: change(['cors']), built: ['chains'] },
     { description: 'security headers: chains and the admin plane (its route\'s headers)', change: change(['baseResponseHeaders']), built: ['admin', 'chains'] },
+    { description: 'cache: the response cache (its counters carried over) and the admin plane that purges it', change: change(['cache'], same, { ...same, cache: { maxTtl: 1 } } as unknown as GatewayConfig), built: ['admin', 'cache', 'chains'] },
     { description: 'listeners: the admin plane (its route: tls or not); the listeners themselves wait for a restart', change: change(['listeners']), built: ['admin', 'chains'] },
   ];
   for (const row of rows) {
