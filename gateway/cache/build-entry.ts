@@ -1,16 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { BackendReply } from '../upstream/backend-exchange.js';
 import type { Entry, EntryMeta } from './cache-entry.js';
+import type { StoreYes } from './policy/store-decision.js';
 import { replayableHeaders } from './replayable-headers.js';
 
-export interface Freshness {
-  freshMs: number;
-  staleWhileRevalidateMs: number;
-  staleIfErrorMs: number;
-  initialAgeMs: number;
-  revalidateAlways: boolean;
-  noStale: boolean;
-}
+/** What the policy decided about a stored response's life (policy/store-decision.ts). */
+export type Freshness = Omit<StoreYes, 'store' | 'vary'>;
 
 export type MakeVariants = (body: Buffer, headers: Record<string, string>) => Promise<{ gzip?: Buffer; br?: Buffer }>;
 

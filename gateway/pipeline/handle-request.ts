@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
-import { createAccessLogger, writeAccessLog } from '../observability/access-log.js';
+import { createAccessLogger } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayError } from '../errors.js';
 import { answerError } from './answer-error.js';
 import { GatewayResponse } from './gateway-response.js';
 import type { RouteChains } from './build-route-chains.js';
-import { createContext } from './create-context.js';
+import { beginRequest } from './begin-request.js';
 import type { HttpContext } from './request-context.js';
 import { resolveRoute } from './resolve-route.js';
 
@@ -34,12 +34,7 @@ export function createRequestHandler(deps: HandlerDeps) {
   const accessLogger = createAccessLogger(deps.logger);
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const runtime = deps.runtime();
-    const ctx = createContext(req, res, null, runtime.config) as HttpContext;
-    if (res instanceof GatewayResponse) res.context = ctx;
-    const socket = req.socket;
-    const bytesBefore = socket.bytesWritten;
-    res.once('close', () => writeAccessLog(accessLogger, ctx, socket, bytesBefore));
-    if (deps.shuttingDown()) res.shouldKeepAlive = false;
+    const ctx = beginRequest(req, res, runtime.config, accessLogger, deps.shuttingDown());
     route(ctx, runtime).catch((err: unknown) => answerError(ctx, err, deps.logger));
   };
 }

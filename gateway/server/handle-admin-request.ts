@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, writeProblem } from '../errors.js';
-import { createAccessLogger, writeAccessLog } from '../observability/access-log.js';
+import { createAccessLogger } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
 import { answerError } from '../pipeline/answer-error.js';
 import { checkRequest } from '../pipeline/check-request.js';
-import { createContext } from '../pipeline/create-context.js';
-import { GatewayResponse } from '../pipeline/gateway-response.js';
+import { beginRequest } from '../pipeline/begin-request.js';
 import { normalizeTarget } from '../pipeline/normalize-path.js';
 import type { HttpContext } from '../pipeline/request-context.js';
 import type { AdminPlane } from './build-admin-plane.js';
@@ -30,12 +29,7 @@ export function createAdminRequestHandler(deps: AdminHandlerDeps) {
   const accessLogger = createAccessLogger(deps.logger).child({ listener: 'admin' });
   return function handleAdminRequest(req: IncomingMessage, res: ServerResponse): void {
     const runtime = deps.runtime();
-    const ctx = createContext(req, res, null, runtime.config) as HttpContext;
-    if (res instanceof GatewayResponse) res.context = ctx;
-    const socket = req.socket;
-    const bytesBefore = socket.bytesWritten;
-    res.once('close', () => writeAccessLog(accessLogger, ctx, socket, bytesBefore));
-    if (deps.shuttingDown()) res.shouldKeepAlive = false;
+    const ctx = beginRequest(req, res, runtime.config, accessLogger, deps.shuttingDown());
     const admin = runtime.admin;
     if (admin === null) {
       // A reload removed listeners.admin; the listener itself goes at the next start (a listener change).
