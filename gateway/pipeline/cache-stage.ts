@@ -44,10 +44,18 @@ export function createCacheStage(route: CompiledRoute, config: GatewayConfig, de
   const fill: FillDeps = { cache, clock, fetch: createCacheFetch(route, config, deps.upstream), makeVariants: variantsFor(route) };
   const coalescer = new Coalescer<FillResult>();
 
+  // Tags without placeholders are hashed once here, not per request (a hit's main CPU cost after TLS).
+  const allKey = tagKey(ALL_TAG);
+  const fixedKeys = rc.tags.map((t) => (t.every((part) => 'text' in part) ? tagKey(resolveTag(t, {}, null)!) : null));
   const tagKeysOf = (ctx: HttpContext): string[] => {
-    const keys = [tagKey(ALL_TAG), tagKey(pathTag(ctx.path))];
-    for (const template of rc.tags) {
-      const tag = resolveTag(template, ctx.params, ctx.principal);
+    const keys = [allKey, tagKey(pathTag(ctx.path))];
+    for (let i = 0; i < rc.tags.length; i++) {
+      const fixed = fixedKeys[i];
+      if (fixed !== null && fixed !== undefined) {
+        keys.push(fixed);
+        continue;
+      }
+      const tag = resolveTag(rc.tags[i]!, ctx.params, ctx.principal);
       if (tag !== null) keys.push(tagKey(tag));
     }
     return keys;
