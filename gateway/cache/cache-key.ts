@@ -9,12 +9,12 @@ import type { RouteCache, TagTemplate } from '../config/compile-config.js';
  * - the path is the normalized one the route matched (the same the backend gets);
  * - the principal is the scope's: the caller (an API key is its own principal, never the user
  *   of the same name), the sorted role set, or nothing for `shared`;
- * - the variant is the query, pairs sorted by name (stable: repeated names keep their order,
+ * - the variant is the origin the backend is told about (Host as sent, trusted X-Forwarded-Host
+ *   and -Proto), the query, pairs sorted by name (stable: repeated names keep their order,
  *   which may matter to the backend) minus ignored names, and the route's vary headers.
- * Nothing else of the request is in it: Host, X-Forwarded-Host and any header not listed cannot
- * change what is stored or served, because the backend request carries none of them either
- * (upstream/request-headers.ts) or they are keyed. The fixed segments let an operator purge one
- * path, or one path for one caller, by key pattern.
+ * A fill sends the backend exactly that and the fields the gateway states itself
+ * (pipeline/cache-fetch.ts): no other field of the request can change what is stored. The fixed
+ * segments let an operator purge one path, or one path for one caller, by key pattern.
  */
 
 const SEP = '\u0000';
@@ -23,11 +23,12 @@ export function hash(text: string): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }
 
-export function principalPart(scope: RouteCache['scope'], principal: Pick<Principal, 'id' | 'method' | 'roles'> | null): string {
+export function principalPart(scope: RouteCache['scope'], principal: Pick<Principal, 'id' | 'method' | 'roles' | 'token'> | null): string {
   if (scope === 'shared') return 'shared';
   if (principal === null) return 'anonymous';
   if (scope === 'role') return `role${SEP}${[...principal.roles].sort().join(SEP)}`;
-  return `${principal.method}${SEP}${principal.id}`;
+  // An identity provider's subject "alice" is not the local user alice.
+  return `${principal.method}${principal.token?.external ? ':idp' : ''}${SEP}${principal.id}`;
 }
 
 /** `?b=2&a=1&utm=x` → `a=1&b=2` with `utm` ignored; names compared decoded (`utm%5Fsource` is `utm_source`). */
@@ -58,12 +59,14 @@ export interface KeyInput {
   routeId: string;
   path: string;
   query: string;
-  principal: Pick<Principal, 'id' | 'method' | 'roles'> | null;
+  principal: Pick<Principal, 'id' | 'method' | 'roles' | 'token'> | null;
   headers: Record<string, string | string[] | undefined>;
+  /** What the backend is told of the origin (pipeline/cache-fetch.ts forwardedOrigin). */
+  origin: string;
 }
 
 export function entryKey(cache: RouteCache, k: KeyInput): string {
-  const variant = [normalizedQuery(k.query, cache.ignoreQueryParams), ...cache.varyHeaders.map((h) => `${h}:${headerValue(k.headers, h)}`)].join(SEP);
+  const variant = [k.origin, normalizedQuery(k.query, cache.ignoreQueryParams), ...cache.varyHeaders.map((h) => `${h}:${headerValue(k.headers, h)}`)].join(SEP);
   return `c:e:${k.routeId}:${hash(k.path)}:${hash(principalPart(cache.scope, k.principal))}:${hash(variant)}`;
 }
 
@@ -72,7 +75,10 @@ export function pathPattern(path: string, principal: string | null): string {
   return `c:e:*:${hash(path)}:${principal === null ? '*' : hash(principal)}:*`;
 }
 
-export const routePrefix = (routeId: string): string => `c:e:${routeId}:`;
+/** The route id of an entry key (`c:e:<route id>:<22>:<22>:<22>`); null for any other key. */
+export function routeOfKey(key: string): string | null {
+  return key.startsWith('c:e:') && key.length > 4 + 69 ? key.slice(4, key.length - 69) : null;
+}
 
 export const lockKey = (key: string): string => `c:l:${key.slice(4)}`;
 

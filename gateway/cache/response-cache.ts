@@ -3,7 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import type { CacheBackend } from '../store/cache-backend.js';
 import type { Store } from '../store/store.js';
 import type { CacheAdmin, RouteCacheStats } from './cache-admin.js';
-import { ALL_TAG, pathPattern, pathTag, principalPart, routePrefix, tagKey } from './cache-key.js';
+import { ALL_TAG, pathPattern, pathTag, principalPart, routeOfKey, tagKey } from './cache-key.js';
 
 export type Outcome = 'hits' | 'misses' | 'stale' | 'bypass';
 type Counters = Record<Outcome, number>;
@@ -16,23 +16,43 @@ type Counters = Record<Outcome, number>;
 export interface ResponseCache extends CacheAdmin {
   readonly backend: CacheBackend;
   readonly maxTtl: number;
-  readonly coalesceWait: number;
   /** Generations live longer than any entry can, so an entry never outlives its tags' record. */
   readonly tagTtl: number;
   count(routeId: string, outcome: Outcome): void;
-  /** The store failed under the cache: logged once until it answers again. */
+  /** A lookup failed: the cache is bypassed, logged once until a lookup answers again. */
   storeFailed(err: unknown): void;
   storeAnswered(): void;
+  /**
+   * Stores an entry; false when it was not stored (no room in Redis, larger than the memory
+   * bound, or the write failed), each kind of refusal logged once until a write succeeds.
+   */
+  put(key: string, value: Buffer, ttlMs: number): Promise<boolean>;
   /** Bumps tag generations: every instance sees the entries carrying them as gone. */
   invalidate(tags: readonly string[]): Promise<void>;
   readonly counters: Map<string, Counters>;
 }
 
 export function createResponseCache(config: GatewayConfig, store: Store, logger: Logger, previous?: ResponseCache): ResponseCache {
-  const backend = store.cacheBackend({ maxMemoryBytes: config.cache.maxMemory });
+  const backend = store.cacheBackend({ maxMemoryBytes: config.cache.maxMemory, redisMemoryShare: config.cache.redisMemoryShare });
   const counters = previous?.counters ?? new Map<string, Counters>();
   const tagTtl = Math.max(2 * config.cache.maxTtl, 3600_000);
   let failing = false;
+  let refusing: string | null = null;
+  let tooLargeTold = false;
+  const refused = (why: string, detail?: string) => {
+    // An entry too large for the whole bound is told once: the next small one must not re-arm it.
+    if (why === 'too-large') {
+      if (!tooLargeTold) logger.warn({ kind: 'cache' }, 'cache entry larger than cache.maxMemory: not stored (told once)');
+      tooLargeTold = true;
+      return false;
+    }
+    if (refusing === why) return false;
+    refusing = why;
+    logger.warn({ kind: 'cache', why, err: detail }, why === 'no-room'
+      ? 'cache writes paused: Redis uses more than cache.redisMemoryShare of its maxmemory; sessions and limits keep the rest'
+      : 'cache write refused by the store');
+    return false;
+  };
   const counterOf = (routeId: string) => {
     let c = counters.get(routeId);
     if (c === undefined) counters.set(routeId, (c = { hits: 0, misses: 0, stale: 0, bypass: 0 }));
@@ -43,7 +63,6 @@ export function createResponseCache(config: GatewayConfig, store: Store, logger:
   return {
     backend,
     maxTtl: config.cache.maxTtl,
-    coalesceWait: config.cache.coalesceWait,
     tagTtl,
     counters,
     count: (routeId, outcome) => {
@@ -60,6 +79,19 @@ export function createResponseCache(config: GatewayConfig, store: Store, logger:
       logger.info({ kind: 'cache' }, 'cache serving again');
     },
     invalidate,
+    async put(key, value, ttlMs) {
+      try {
+        const result = await backend.put(key, value, ttlMs);
+        if (result !== 'stored') return refused(result);
+      } catch (err) {
+        return refused('failed', (err as Error).message);
+      }
+      if (refusing !== null) {
+        refusing = null;
+        logger.info({ kind: 'cache' }, 'cache writes stored again');
+      }
+      return true;
+    },
     async purgeTags(tags) {
       await invalidate(tags);
       return tags.length;
@@ -78,10 +110,11 @@ export function createResponseCache(config: GatewayConfig, store: Store, logger:
     },
     async stats(): Promise<RouteCacheStats[]> {
       const out: RouteCacheStats[] = [];
+      const sizes = await backend.measure(routeOfKey);
       for (const route of config.routes) {
         if (route.cache === null) continue;
         const c = counterOf(route.id);
-        const size = await backend.measure(routePrefix(route.id));
+        const size = sizes === null ? null : sizes.get(route.id) ?? { entries: 0, bytes: 0 };
         const served = c.hits + c.misses + c.stale;
         out.push({ route: route.id, entries: size?.entries ?? null, bytes: size?.bytes ?? null, ...c, hitRatio: served === 0 ? null : (c.hits + c.stale) / served });
       }

@@ -1,3 +1,4 @@
+import { normalizedQuery } from '../cache/cache-key.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { exchange, type BackendReply } from '../upstream/backend-exchange.js';
 import { headerPolicyFor } from '../upstream/header-policy.js';
@@ -7,12 +8,16 @@ import { backendHeaders } from './backend-headers.js';
 import type { HttpContext } from './request-context.js';
 
 /**
- * Request fields the cache answers itself: the client's validators and range (a 304 or 206
- * for one client must not become the entry everyone gets), its cache directives (ignored
- * unless the route honours them, and never passed on to make the backend skip its own cache),
- * and its encodings (the entry is stored as identity and compressed once by the gateway).
+ * What the backend learns on a fill is what the key holds, and nothing else: an answer stored for
+ * everyone in the scope must not depend on a field one client chose and the next one does not
+ * share. Sent: the fields the gateway itself states (Host, X-Forwarded-*, X-Request-Id, the
+ * caller's identity, the route's `headers.request.set`, Authorization where the route forwards
+ * it and the entry is that caller's), the route's `varyHeaders` (keyed), `Accept-Encoding:
+ * identity` (the entry is stored as identity and coded by the gateway), and the validators of a
+ * revalidation. Not sent: Cookie, User-Agent, Accept-Language, any X-* the client made up. The
+ * query is the key's: its pairs sorted, the ignored parameters left out.
  */
-const ANSWERED_BY_CACHE = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range', 'cache-control', 'pragma', 'accept-encoding']);
+const GATEWAY_STATED = ['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-request-id'];
 
 export type CacheFetch = (ctx: HttpContext, conditional: Record<string, string>) => Promise<BackendReply>;
 
@@ -21,19 +26,42 @@ export function createCacheFetch(route: CompiledRoute, config: GatewayConfig, up
   const names = identityHeaderNames(config);
   const policy = headerPolicyFor(route, config);
   const upstreamHost = config.upstream.preserveHost ? null : upstream.host;
-  const maxBodyBytes = route.cache!.maxBodyBytes;
+  const rc = route.cache!;
+  const sent = new Set([
+    ...GATEWAY_STATED, ...policy.identityHeaders, ...policy.set.map(([name]) => name), ...rc.varyHeaders,
+    ...(route.auth.forwardAuthorization && rc.scope === 'user' ? ['authorization'] : []),
+  ]);
   return (ctx, conditional) => {
     const base = backendHeaders(ctx, upstreamHost, names, policy);
     const headers: string[] = [];
     for (let i = 0; i < base.length; i += 2) {
-      if (!ANSWERED_BY_CACHE.has(base[i]!.toLowerCase())) headers.push(base[i]!, base[i + 1]!);
+      const name = base[i]!.toLowerCase();
+      if (sent.has(name)) headers.push(name, base[i + 1]!);
     }
     headers.push('accept-encoding', 'identity');
     for (const name in conditional) headers.push(name, conditional[name]!);
+    const query = normalizedQuery(ctx.query, rc.ignoreQueryParams);
     return exchange(upstream, {
-      path: ctx.path + ctx.query, method: 'GET', headers, body: null,
+      path: query === '' ? ctx.path : `${ctx.path}?${query}`, method: 'GET', headers, body: null,
       headersTimeout: route.headersTimeout, bodyTimeout: route.bodyTimeout,
-      bufferUpTo: maxBodyBytes, retry: config.upstream.retryIdempotent,
+      bufferUpTo: rc.maxBodyBytes, retry: config.upstream.retryIdempotent,
     });
   };
+}
+
+/**
+ * The origin the backend is told about (X-Forwarded-Host and -Proto, as upstream/request-headers.ts
+ * states them): part of the key, so an answer that embeds it (absolute links) is only ever served
+ * to requests that would have made the backend say the same. Every candidate value is kept
+ * (a superset of what is sent): two requests share an entry only if they agree on all of them.
+ */
+export function forwardedOrigin(ctx: HttpContext): string {
+  const raw = ctx.req.rawHeaders;
+  let out = `host=${ctx.req.headers.host ?? ''}`;
+  if (!ctx.peerTrusted) return out;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name === 'x-forwarded-host' || name === 'x-forwarded-proto') out += `\u0000${name}=${raw[i + 1]!}`;
+  }
+  return out;
 }

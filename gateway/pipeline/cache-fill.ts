@@ -13,8 +13,8 @@ import type { HttpContext } from './request-context.js';
 
 /** What a fill gives: a usable entry (stored, or revalidated), or the backend's answer that could not be stored (for the filler only). */
 export type FillResult =
-  | { entry: Entry; revalidated: boolean; collapsed: boolean; reply: null; reason: null }
-  | { entry: null; revalidated: false; collapsed: false; reply: BackendReply | null; reason: string };
+  | { entry: Entry; revalidated: boolean; collapsed: boolean; stored: boolean; reply: null; reason: null }
+  | { entry: null; revalidated: false; collapsed: false; stored: false; reply: BackendReply | null; reason: string };
 
 export interface Lookup {
   key: string;
@@ -35,6 +35,15 @@ export interface FillDeps {
 const POLL_MS = 25;
 
 /**
+ * How long a fill may take: the backend's own deadlines for this route. Waiters (in the process
+ * and on other instances) wait that long for it, and its store lock lasts that long: a slow
+ * backend is asked once, not once more per waiter that gave up.
+ */
+export function fillBound(route: { headersTimeout: number; bodyTimeout: number }): number {
+  return route.headersTimeout + route.bodyTimeout + 1000;
+}
+
+/**
  * Fills one key: takes the store lock so that one instance asks the backend while the others
  * poll for the entry it stores (bounded by coalesceWait, then they go themselves); revalidates a
  * stale entry with a conditional request (RFC 9111 4.3) and keeps it on 304; stores what the
@@ -44,16 +53,16 @@ const POLL_MS = 25;
 export async function fillEntry(ctx: HttpContext, at: Lookup, deps: FillDeps, background = false): Promise<FillResult> {
   const { cache, clock } = deps;
   const lock = lockKey(at.key);
-  const lease = Math.min(cache.coalesceWait, ctx.route!.headersTimeout + 1000);
+  const lease = fillBound(ctx.route!);
   let locked = await cache.backend.lock(lock, lease).catch(() => true);
   if (!locked) {
-    if (background) return { entry: null, revalidated: false, collapsed: false, reply: null, reason: 'refreshing elsewhere' };
-    const deadline = clock() + cache.coalesceWait;
+    if (background) return { entry: null, revalidated: false, collapsed: false, stored: false, reply: null, reason: 'refreshing elsewhere' };
+    const deadline = clock() + lease;
     while (clock() < deadline) {
       await sleep(POLL_MS);
       const found = await cache.backend.lookup(at.key, at.tagKeys).catch(() => null);
       const entry = found && usableEntry(found, ctx, at.tagKeys.length);
-      if (entry && entryState(entry.meta, clock()).state === 'fresh') return { entry, revalidated: false, collapsed: true, reply: null, reason: null };
+      if (entry && entryState(entry.meta, clock()).state === 'fresh') return { entry, revalidated: false, collapsed: true, stored: true, reply: null, reason: null };
       locked = await cache.backend.lock(lock, lease).catch(() => true);
       if (locked) break;
     }
@@ -81,8 +90,8 @@ async function fetchAndStore(ctx: HttpContext, at: Lookup, deps: FillDeps): Prom
     // Not storable any more (the 304 said no-store, say): it still answers this request, once.
     const freshness = decision.store ? freshnessOf(decision) : { ...freshnessOf(NOT_FRESH), noStale: true };
     const entry: Entry = { ...stale, meta: { ...stale.meta, headers, storedAt: responseTime, ...freshness, generations: at.generations } };
-    if (decision.store) await store(deps, at.key, entry);
-    return { entry, revalidated: true, collapsed: false, reply: null, reason: null };
+    const stored = decision.store && await store(deps, at.key, entry);
+    return { entry, revalidated: true, collapsed: false, stored, reply: null, reason: null };
   }
   if (reply.rest !== null) return notStored(reply, 'too-large');
   const encoding = reply.headers['content-encoding'];
@@ -92,20 +101,17 @@ async function fetchAndStore(ctx: HttpContext, at: Lookup, deps: FillDeps): Prom
   const vary: Record<string, string> = {};
   for (const name of decision.vary) if (name !== 'accept-encoding' && !rc.varyHeaders.includes(name)) vary[name] = headerValue(ctx.req.headers, name);
   const entry = await buildEntry(reply, freshnessOf(decision), { receivedAt: responseTime, generations: at.generations, vary, drop: route.responseDrop, makeVariants: deps.makeVariants });
-  await store(deps, at.key, entry);
-  return { entry, revalidated: false, collapsed: false, reply: null, reason: null };
+  const stored = await store(deps, at.key, entry);
+  return { entry, revalidated: false, collapsed: false, stored, reply: null, reason: null };
 }
 
 function notStored(reply: BackendReply, reason: string): FillResult {
-  return { entry: null, revalidated: false, collapsed: false, reply, reason };
+  return { entry: null, revalidated: false, collapsed: false, stored: false, reply, reason };
 }
 
-async function store(deps: FillDeps, key: string, entry: Entry): Promise<void> {
-  try {
-    await deps.cache.backend.put(key, encodeEntry(entry), storeLifetime(entry.meta, deps.cache.maxTtl));
-  } catch (err) {
-    deps.cache.storeFailed(err);
-  }
+/** false when the store kept nothing (no room, too large, failed): the entry still answers this fill's requests. */
+function store(deps: FillDeps, key: string, entry: Entry): Promise<boolean> {
+  return deps.cache.put(key, encodeEntry(entry), storeLifetime(entry.meta, deps.cache.maxTtl));
 }
 
 type Stored = StoreYes;
@@ -121,7 +127,10 @@ function freshnessOf(d: Stored) {
 export function rules(rc: RouteCache, ctx: HttpContext) {
   return {
     ttlMs: rc.ttlMs, staleWhileRevalidateMs: rc.staleWhileRevalidateMs, staleIfErrorMs: rc.staleIfErrorMs,
-    scope: rc.scope, statuses: rc.statuses, respectUpstream: rc.respectUpstream,
+    // `private` is kept in user scope because the entry is one verified caller's; anonymous
+    // callers of an optional route share theirs, so for them the scope is as good as shared.
+    scope: rc.scope === 'user' && ctx.principal === null ? 'shared' as const : rc.scope,
+    statuses: rc.statuses, respectUpstream: rc.respectUpstream,
     // RFC 9111 3.5 speaks of Authorization; an API key is the same kind of credential.
     requestHadAuthorization: ctx.principal !== null,
   };
@@ -139,8 +148,13 @@ export function usableEntry(found: { entry: Buffer | null; generations: (string 
   const stored = entry.meta.generations;
   if (stored.length !== tagCount) return null;
   for (let i = 0; i < tagCount; i++) if (stored[i] !== found.generations[i]) return null;
-  for (const name in entry.meta.vary) if (headerValue(ctx.req.headers, name) !== entry.meta.vary[name]) return null;
-  return entry;
+  return answersRequest(entry, ctx) ? entry : null;
+}
+
+/** RFC 9111 4.1: the request has the values the entry was stored for in the fields its Vary names (also for a collapsed wait). */
+export function answersRequest(entry: Entry, ctx: HttpContext): boolean {
+  for (const name in entry.meta.vary) if (headerValue(ctx.req.headers, name) !== entry.meta.vary[name]) return false;
+  return true;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -11,11 +11,12 @@ import { GatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { StoreUnavailableError } from '../store/store.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
-import { createCacheFetch } from './cache-fetch.js';
-import { fillEntry, usableEntry, type FillDeps, type FillResult, type Lookup } from './cache-fill.js';
+import { createCacheFetch, forwardedOrigin } from './cache-fetch.js';
+import { answersRequest, fillBound, fillEntry, usableEntry, type FillDeps, type FillResult, type Lookup } from './cache-fill.js';
+import { parseCacheControl } from '../cache/policy/parse-cache-control.js';
 import { writeReply } from './relay-reply.js';
 import type { HttpContext, Stage } from './request-context.js';
-import { responseHead } from './response-head.js';
+import { dropField, responseHead } from './response-head.js';
 import { serveEntry } from './serve-entry.js';
 
 export interface CacheStageDeps {
@@ -81,7 +82,8 @@ export function createCacheStage(route: CompiledRoute, config: GatewayConfig, de
     if (result.entry !== null) {
       const state = entryState(result.entry.meta, clock());
       cache.count(route.id, result.revalidated ? 'hits' : 'misses');
-      const status = result.revalidated ? `fwd=stale; fwd-status=304; ttl=${seconds(state.ttlMs)}` : `fwd=miss; ${result.collapsed ? 'collapsed' : 'stored'}`;
+      const stored = result.stored ? 'stored' : 'detail=not-stored';
+      const status = result.revalidated ? `fwd=stale; fwd-status=304; ttl=${seconds(state.ttlMs)}; ${stored}` : `fwd=miss; ${result.collapsed ? 'collapsed' : stored}`;
       serveEntry(ctx, result.entry, { xCache: result.revalidated ? 'HIT' : 'MISS', cacheStatus: `gateway; ${status}`, ageMs: state.ageMs });
       return;
     }
@@ -91,7 +93,8 @@ export function createCacheStage(route: CompiledRoute, config: GatewayConfig, de
       return;
     }
     cache.count(route.id, 'misses');
-    const head = responseHead(ctx, reply.status, reply.headers);
+    // The backend's own X-Cache is not ours to pass on; its Cache-Status members stay before ours (RFC 9211 2).
+    const head = dropped(responseHead(ctx, reply.status, reply.headers), 'x-cache');
     head.push('x-cache', 'MISS', 'cache-status', `gateway; fwd=miss; fwd-status=${reply.status}; detail=${result.reason}`);
     await writeReply(ctx, reply, head);
   };
@@ -114,7 +117,7 @@ export function createCacheStage(route: CompiledRoute, config: GatewayConfig, de
     const asked = requestDecision(req.headers, { honourClientNoCache: rc.allowClientNoCache });
     if (asked.bypass) return bypass(ctx, next, 'request-no-store');
 
-    const key = entryKey(rc, { routeId: route.id, path: ctx.path, query: ctx.query, principal: ctx.principal, headers: req.headers });
+    const key = entryKey(rc, { routeId: route.id, path: ctx.path, query: ctx.query, principal: ctx.principal, headers: req.headers, origin: forwardedOrigin(ctx) });
     const tagKeys = tagKeysOf(ctx);
     let found: { entry: Buffer | null; generations: (string | null)[] };
     try {
@@ -142,19 +145,27 @@ export function createCacheStage(route: CompiledRoute, config: GatewayConfig, de
     // RFC 9111 5.2.1.7: only-if-cached and nothing usable: 504, the backend is not asked.
     if (asked.onlyIfCached) {
       if (entry !== null && serveStaleOnError(ctx, at, 'only-if-cached')) return;
+      (ctx.extraHeaders ??= []).push('x-cache', 'MISS', 'cache-status', 'gateway; fwd=miss; detail=only-if-cached');
       throw new GatewayError('cache.not_cached');
+    }
+    // RFC 9111 5.2.1.5: a request's no-store forbids storing its response; a stored one may still answer it.
+    if (clientNoStore(req.headers['cache-control'])) {
+      return bypass(ctx, next, 'request-no-store');
     }
 
     let result: FillResult;
     try {
       const pending = coalescer.pending(key);
-      const shared = pending === undefined ? TIMED_OUT : await within(pending, cache.coalesceWait, TIMED_OUT);
-      // The leader's answer is shared only when it is an entry; an answer that could not be stored is the leader's alone.
-      if (shared !== TIMED_OUT && shared.entry !== null) result = { ...shared, collapsed: true, revalidated: false };
+      const shared = pending === undefined ? TIMED_OUT : await within(pending, fillBound(route), TIMED_OUT);
+      // The leader's answer is shared only when it is an entry that answers this request too (the
+      // fields its Vary names); an answer that could not be stored is the leader's alone.
+      if (shared !== TIMED_OUT && shared.entry !== null && answersRequest(shared.entry, ctx)) result = { ...shared, collapsed: true, revalidated: false };
       else if (pending === undefined) result = await coalescer.run(key, () => fillEntry(ctx, at, fill));
       else result = await fillEntry(ctx, at, fill);
     } catch (err) {
       if (err instanceof GatewayError && err.code.startsWith('upstream.') && serveStaleOnError(ctx, at, err.code)) return;
+      cache.count(route.id, 'misses');
+      (ctx.extraHeaders ??= []).push('x-cache', 'MISS', 'cache-status', `gateway; fwd=miss; detail=${err instanceof GatewayError ? err.code : 'error'}`);
       throw err;
     }
     await answerFilled(ctx, at, result);
@@ -170,4 +181,13 @@ function variantsFor(route: CompiledRoute): MakeVariants {
   const settings = route.compression;
   if (settings === null) return () => Promise.resolve({});
   return (body, headers) => (compressibility('GET', 200, headers, settings) === 'compress' ? makeVariants(body, headers['content-type'], settings) : Promise.resolve({}));
+}
+
+function clientNoStore(value: string | undefined): boolean {
+  return value !== undefined && parseCacheControl(value).has('no-store');
+}
+
+function dropped(flat: string[], name: string): string[] {
+  dropField(flat, name);
+  return flat;
 }

@@ -43,6 +43,8 @@ export function createReload(o: ReloadOptions): () => Promise<{ ok: boolean }> {
     // Not awaited: an old upstream pool closes once its in-flight requests finish.
     void releaseReplaced(old, next);
     const restartNeeded = diff.sectionsChanged.filter((s) => RESTART_NEEDED.includes(s));
+    // The memory store's cache bound is set when the store is made (the store outlives runtimes).
+    if (old.config.cache.maxMemory !== config.cache.maxMemory) restartNeeded.push('cache.maxMemory');
     logger.info({
       kind: 'reload',
       routes_added: diff.routesAdded,

@@ -6,21 +6,33 @@
 export interface CacheBackend {
   /** One round trip: the entry and the current generation of each tag (null: never bumped). */
   lookup(entryKey: string, tagKeys: readonly string[]): Promise<{ entry: Buffer | null; generations: (string | null)[] }>;
-  put(entryKey: string, value: Buffer, ttlMs: number): Promise<void>;
+  /**
+   * Stores an entry unless it cannot fit: `too-large` (over the memory store's whole bound),
+   * `no-room` (Redis is using more than its share of maxmemory: sessions, limits and idempotency
+   * keys come first).
+   */
+  put(entryKey: string, value: Buffer, ttlMs: number): Promise<PutResult>;
   /** Gives each tag a new generation, kept `ttlMs` (longer than any entry lives). */
   bump(tagKeys: readonly string[], ttlMs: number): Promise<void>;
   /** A short lease so one instance fills a missing entry while the others wait for it. */
   lock(lockKey: string, ttlMs: number): Promise<boolean>;
   unlock(lockKey: string): Promise<void>;
-  /** Entries whose keys start with `prefix`: count and bytes; null when there are too many to count. */
-  measure(prefix: string): Promise<{ entries: number; bytes: number } | null>;
+  /**
+   * Entries and bytes per route, in one pass over the entries (`routeOf` names a key's route, null
+   * to skip it); null when the store holds too many keys to walk (Redis: after ~200k scanned).
+   */
+  measure(routeOf: (key: string) => string | null): Promise<Map<string, { entries: number; bytes: number }> | null>;
   /** Deletes entries whose key matches `pattern` (`*` wildcards only); returns how many. */
   deleteMatching(pattern: string): Promise<number>;
 }
 
+export type PutResult = 'stored' | 'too-large' | 'no-room';
+
 export interface CacheBackendOptions {
   /** The memory store's bound in bytes (Redis is bounded by TTLs and its own maxmemory). */
   maxMemoryBytes: number;
+  /** On Redis: the share of maxmemory above which entries are not written. */
+  redisMemoryShare: number;
 }
 
 /** `*` glob to a RegExp, for the memory store (Redis MATCH has the same meaning for `*`). */

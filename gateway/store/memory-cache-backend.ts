@@ -28,7 +28,10 @@ export function memoryCacheBackend(o: CacheBackendOptions, now: () => number): C
       return { entry: entries.get(entryKey) ?? null, generations: tagKeys.map(generation) };
     },
     async put(entryKey, value, ttlMs) {
+      // lru-cache refuses (silently) a value larger than its whole bound.
+      if (value.length + entryKey.length > o.maxMemoryBytes) return 'too-large';
       entries.set(entryKey, value, { ttl: Math.max(1, Math.round(ttlMs)) });
+      return 'stored';
     },
     async bump(tagKeys, ttlMs) {
       for (const key of tagKeys) tags.set(key, { generation: randomBytes(8).toString('base64url'), until: now() + ttlMs });
@@ -42,15 +45,17 @@ export function memoryCacheBackend(o: CacheBackendOptions, now: () => number): C
     async unlock(lockKey) {
       locks.delete(lockKey);
     },
-    async measure(prefix) {
-      let count = 0;
-      let bytes = 0;
+    async measure(routeOf) {
+      const out = new Map<string, { entries: number; bytes: number }>();
       for (const [key, value] of entries.entries()) {
-        if (!key.startsWith(prefix)) continue;
-        count++;
-        bytes += value.length;
+        const route = routeOf(key);
+        if (route === null) continue;
+        const m = out.get(route) ?? { entries: 0, bytes: 0 };
+        m.entries++;
+        m.bytes += value.length;
+        out.set(route, m);
       }
-      return { entries: count, bytes };
+      return out;
     },
     async deleteMatching(pattern) {
       const re = globToRegExp(pattern);

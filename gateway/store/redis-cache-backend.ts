@@ -1,25 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import type { CacheBackend } from './cache-backend.js';
+import type { CacheBackend, CacheBackendOptions } from './cache-backend.js';
+import { redisMemoryGauge } from './redis-memory-gauge.js';
 import type { RedisClient } from './redis-client.js';
 
-/** Scans stop counting here: stats on a huge keyspace say "unknown" rather than block Redis. */
-const MAX_SCANNED = 100_000;
+/** SCAN walks the whole keyspace whatever MATCH says: stats stop after ~200 calls (~200k keys) and say "unknown". */
+const MAX_SCAN_CALLS = 200;
 
 /**
  * Entries with TTLs (Redis evicts nothing else: run it with noeviction, docs/adr/0004), tag
  * generations and locks beside them. `run` is the store's guard (breaker, error translation).
  */
-export function redisCacheBackend(client: RedisClient, prefix: string, run: <T>(op: () => Promise<T>) => Promise<T>): CacheBackend {
+export function redisCacheBackend(client: RedisClient, prefix: string, run: <T>(op: () => Promise<T>) => Promise<T>, o: CacheBackendOptions, now: () => number = Date.now): CacheBackend {
+  const room = redisMemoryGauge(client, o.redisMemoryShare, now);
   const scanKeys = async (pattern: string, each: (keys: string[]) => Promise<void>): Promise<boolean> => {
     // Cluster: SCAN per master (issue 9); a single node or Sentinel primary here.
     let cursor = '0';
-    let seen = 0;
+    let calls = 0;
     do {
       const [next, keys] = await client.scan(cursor, 'MATCH', prefix + pattern, 'COUNT', 1000);
       cursor = next;
-      seen += keys.length;
       if (keys.length > 0) await each(keys);
-      if (seen > MAX_SCANNED) return false;
+      if (++calls >= MAX_SCAN_CALLS && cursor !== '0') return false;
     } while (cursor !== '0');
     return true;
   };
@@ -30,7 +31,9 @@ export function redisCacheBackend(client: RedisClient, prefix: string, run: <T>(
       return { entry: values[0] ?? null, generations: values.slice(1).map((v) => (v === null ? null : v.toString())) };
     }),
     put: (entryKey, value, ttlMs) => run(async () => {
+      if (!(await room.left())) return 'no-room';
       await client.set(prefix + entryKey, value, 'PX', Math.max(1, Math.round(ttlMs)));
+      return 'stored';
     }),
     bump: (tagKeys, ttlMs) => run(async () => {
       if (tagKeys.length === 0) return;
@@ -42,20 +45,22 @@ export function redisCacheBackend(client: RedisClient, prefix: string, run: <T>(
     unlock: (lockKey) => run(async () => {
       await client.del(prefix + lockKey);
     }),
-    measure: (keyPrefix) => run(async () => {
-      let entries = 0;
-      let bytes = 0;
-      const complete = await scanKeys(`${escapeGlob(keyPrefix)}*`, async (keys) => {
+    measure: (routeOf) => run(async () => {
+      const out = new Map<string, { entries: number; bytes: number }>();
+      const complete = await scanKeys('c:e:*', async (keys) => {
         const pipeline = client.pipeline();
         for (const k of keys) pipeline.strlen(k);
         const lengths = (await pipeline.exec()) ?? [];
-        for (const [err, n] of lengths) {
-          if (err || typeof n !== 'number' || n === 0) continue;
-          entries++;
-          bytes += n;
-        }
+        lengths.forEach(([err, n], i) => {
+          const route = routeOf(keys[i]!.slice(prefix.length));
+          if (err || typeof n !== 'number' || n === 0 || route === null) return;
+          const m = out.get(route) ?? { entries: 0, bytes: 0 };
+          m.entries++;
+          m.bytes += n;
+          out.set(route, m);
+        });
       });
-      return complete ? { entries, bytes } : null;
+      return complete ? out : null;
     }),
     deleteMatching: (pattern) => run(async () => {
       let n = 0;
@@ -65,9 +70,4 @@ export function redisCacheBackend(client: RedisClient, prefix: string, run: <T>(
       return n;
     }),
   };
-}
-
-/** Route ids and hashes contain no glob characters, but a prefix is matched literally all the same. */
-function escapeGlob(s: string): string {
-  return s.replace(/[*?[\]\\]/g, '\\$&');
 }

@@ -32,7 +32,7 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
   return {
     describe: () => 'redis',
     createLimiterBackend: (o) => redisLimiterBackend(client, prefix, o, breaker),
-    cacheBackend: () => (cache ??= redisCacheBackend(client, prefix, run)),
+    cacheBackend: (o) => (cache ??= redisCacheBackend(client, prefix, run, o)),
     get: (key) => run(() => client.getBuffer(prefix + key)),
     getMany: (keys) => run(() => (keys.length === 0 ? Promise.resolve([]) : client.mgetBuffer(...keys.map((k) => prefix + k)))),
     set: (key, value, ttlMs) => run(async () => {

@@ -13,6 +13,10 @@ export interface RedisHandle {
   resume(): void;
   /** Calls per command name since start (INFO commandstats), e.g. { evalsha: 3, ping: 1 }. */
   commandCalls(): Promise<Record<string, number>>;
+  /** CONFIG SET name value (maxmemory, for instance). */
+  configSet(name: string, value: string): Promise<void>;
+  /** INFO memory's used_memory, in bytes. */
+  usedMemory(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -30,6 +34,13 @@ export async function startRedis(port?: number): Promise<RedisHandle> {
     async commandCalls() {
       const info = await command(chosen, 'INFO commandstats');
       return Object.fromEntries([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+    },
+    async configSet(name, value) {
+      const reply = await simpleCommand(chosen, `CONFIG SET ${name} ${value}`);
+      if (!reply.startsWith('+OK')) throw new Error(`CONFIG SET ${name}: ${reply.trim()}`);
+    },
+    async usedMemory() {
+      return Number(/^used_memory:(\d+)/m.exec(await command(chosen, 'INFO memory'))?.[1]);
     },
     async stop() {
       // A paused server would not act on the SIGTERM until continued.
@@ -59,6 +70,22 @@ function command(port: number, line: string): Promise<string> {
       if (m && Buffer.byteLength(reply) >= m[0].length + Number(m[1]) + 2) {
         s.destroy();
         resolve(reply.slice(m[0].length));
+      }
+    });
+    s.once('error', reject);
+  });
+}
+
+/** One inline command whose reply is a status line (+OK, -ERR ...). */
+function simpleCommand(port: number, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = createConnection({ port, host: '127.0.0.1' }, () => s.write(`${line}\r\n`));
+    let reply = '';
+    s.on('data', (d) => {
+      reply += d.toString();
+      if (reply.endsWith('\r\n')) {
+        s.destroy();
+        resolve(reply);
       }
     });
     s.once('error', reject);

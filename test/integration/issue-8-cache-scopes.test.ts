@@ -15,12 +15,17 @@ function config(files: AuthFiles): string {
       '    path: /api/dashboard/trading\n    methods: [GET]\n    auth: { mode: required }\n    cache: { ttl: 30s, scope: shared, tags: [trading] }\n')
     .replace('auth:\n  jwt:', `  - id: echo-cached
     auth: none
-    path: /__mock/echo/cached
+    prefix: /__mock/echo/cached
     methods: [GET]
-    cache: { ttl: 30s }
+    cache: { ttl: 30s, ignoreQueryParams: [utm_source] }
   - id: user-files
     auth: required
     prefix: /__mock/respond/files
+    methods: [GET]
+    cache: { ttl: 30s }
+  - id: optional-files
+    auth: optional
+    prefix: /__mock/respond/optional
     methods: [GET]
     cache: { ttl: 30s }
   - id: role-files
@@ -73,6 +78,14 @@ describe('issue 8: cache scopes, poisoning and invalidation by tag', () => {
     assert.equal(anonymous.status, 401);
   });
 
+  it('never shares a private answer between anonymous callers of an optional route (review S2)', async () => {
+    const path = '/__mock/respond/optional/me?header=cache-control:private';
+    await gw.request(path);
+    assert.equal((await gw.request(path)).headers['x-cache'], 'MISS');
+    await gw.request(path, { headers: bearer(alice) });
+    assert.equal((await gw.request(path, { headers: bearer(alice) })).headers['x-cache'], 'HIT', 'a verified caller\'s own entry may hold it');
+  });
+
   it('shares role-scoped entries among callers with the same roles only', async () => {
     await gw.request('/__mock/respond/roles/x', { headers: bearer(bob) });
     assert.equal((await gw.request('/__mock/respond/roles/x', { headers: bearer(carol) })).headers['x-cache'], 'HIT');
@@ -87,16 +100,27 @@ describe('issue 8: cache scopes, poisoning and invalidation by tag', () => {
     assert.equal(b.text, a.text);
   });
 
-  it('cannot be poisoned through Host or X-Forwarded-Host', async () => {
-    const poisoned = await gw.request('/__mock/echo/cached', { headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' } });
-    assert.equal(poisoned.status, 200);
-    assert.doesNotMatch(poisoned.text, /evil\.example/);
-    const otherHost = await gw.request('/__mock/echo/cached', { headers: { host: `127.0.0.1:${gw.httpsPort}` } });
-    assert.equal(otherHost.headers['x-cache'], 'HIT', 'Host is not part of the key: the backend never sees the client\'s');
-    assert.equal(otherHost.text, poisoned.text);
-    const unkeyed = await gw.request('/__mock/echo/cached', { headers: { 'x-evil': 'yes', 'accept-language': 'de' } });
-    assert.equal(unkeyed.headers['x-cache'], 'HIT');
-    assert.doesNotMatch(unkeyed.text, /x-evil/);
+  it('cannot be poisoned through Host, X-Forwarded-Host or any unkeyed header', async () => {
+    // A foreign Host is keyed: its answer (which may embed it in links) is only ever served to requests with that Host.
+    const attacker = await gw.request('/__mock/echo/cached', { headers: { host: 'attacker.example:6666', 'x-forwarded-host': 'evil.example' } });
+    assert.equal(attacker.status, 200);
+    assert.equal(attacker.headers['x-cache'], 'MISS');
+    assert.doesNotMatch(attacker.text, /evil\.example/, 'a client\'s X-Forwarded-Host never reaches the backend');
+    const normal = await gw.request('/__mock/echo/cached');
+    assert.equal(normal.headers['x-cache'], 'MISS', 'the attacker\'s entry is not the others\'');
+    assert.doesNotMatch(normal.text, /attacker|evil/);
+    const forwardedHost = await gw.request('/__mock/echo/cached', { headers: { 'x-forwarded-host': 'evil.example' } });
+    assert.equal(forwardedHost.headers['x-cache'], 'HIT', 'an untrusted X-Forwarded-Host is not keyed: it is never sent');
+    assert.doesNotMatch(forwardedHost.text, /evil/);
+  });
+
+  it('sends a fill only what the key holds: no cookie, no made-up header, no ignored parameter', async () => {
+    const first = await gw.request('/__mock/echo/cached/fill?b=2&a=1&utm_source=%3Cscript%3E', { headers: { 'x-evil': 'yes', cookie: 'session=alice', 'accept-language': 'de', 'user-agent': 'evil-agent' } });
+    assert.equal(first.headers['x-cache'], 'MISS');
+    for (const sent of [/x-evil/, /session=alice/, /accept-language/, /evil-agent/, /script/, /utm_source/]) assert.doesNotMatch(first.text, sent);
+    assert.match(first.json<{ url: string }>().url, /\?a=1&b=2$/, 'the key\'s query: sorted, ignored parameters left out');
+    const again = await gw.request('/__mock/echo/cached/fill?a=1&b=2');
+    assert.equal(again.headers['x-cache'], 'HIT');
   });
 
   it('ignores a client\'s Cache-Control: no-cache unless the route allows it', async () => {

@@ -18,21 +18,24 @@ const CONFIG = BASE_CONFIG.replace('    path: /api/trading/orders\n    methods: 
     cache: { ttl: 1m }
 `;
 
+/** Behind a load balancer every instance sees the one public Host (the origin is part of the key). */
+const HOST = { host: 'trading.example' };
+
 describe('issue 8: the cache shared by two instances on Redis', () => {
   let p: SharedPair;
   before(async () => { p = await startPairOnRedis((store) => CONFIG + store); });
   after(() => stopPair(p));
 
   it('serves an entry one instance stored from the other', async () => {
-    assert.equal((await p.a.request('/__mock/respond/one')).headers['x-cache'], 'MISS');
-    assert.equal((await p.b.request('/__mock/respond/one')).headers['x-cache'], 'HIT');
+    assert.equal((await p.a.request('/__mock/respond/one', { headers: HOST })).headers['x-cache'], 'MISS');
+    assert.equal((await p.b.request('/__mock/respond/one', { headers: HOST })).headers['x-cache'], 'HIT');
     assert.equal(await p.mock.count('GET /__mock/respond/one'), 1);
   });
 
   it('answers a hit with one store round trip (the entry and its tags in one MGET)', async () => {
-    await p.a.request('/__mock/respond/round-trip');
+    await p.a.request('/__mock/respond/round-trip', { headers: HOST });
     const before = await p.redis.commandCalls();
-    for (let i = 0; i < 10; i++) assert.equal((await p.a.request('/__mock/respond/round-trip')).headers['x-cache'], 'HIT');
+    for (let i = 0; i < 10; i++) assert.equal((await p.a.request('/__mock/respond/round-trip', { headers: HOST })).headers['x-cache'], 'HIT');
     const after = await p.redis.commandCalls();
     const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
     assert.equal(delta('mget'), 10);
@@ -40,27 +43,41 @@ describe('issue 8: the cache shared by two instances on Redis', () => {
   });
 
   it('sends 100 concurrent misses spread over two instances to the backend once', async () => {
-    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? p.a : p.b).request('/__mock/respond/burst?delay=500&body=%22x%22')));
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? p.a : p.b).request('/__mock/respond/burst?delay=500&body=%22x%22', { headers: HOST })));
     assert.ok(answers.every((a) => a.status === 200 && a.text === '"x"'), JSON.stringify(answers.map((a) => a.status)));
     assert.equal(await p.mock.count('GET /__mock/respond/burst'), 1);
   });
 
   it('invalidates tagged entries on every instance when an order is placed on one', async () => {
-    await p.a.request('/api/dashboard/trading');
-    assert.equal((await p.a.request('/api/dashboard/trading')).headers['x-cache'], 'HIT');
-    const order = await p.b.request('/api/trading/orders', { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': 'ignored' }, body: JSON.stringify({ symbol: 'ETH', side: 'buy', quantity: 2 }) });
+    await p.a.request('/api/dashboard/trading', { headers: HOST });
+    assert.equal((await p.a.request('/api/dashboard/trading', { headers: HOST })).headers['x-cache'], 'HIT');
+    const order = await p.b.request('/api/trading/orders', { method: 'POST', headers: { ...HOST, 'content-type': 'application/json', 'x-user-id': 'ignored' }, body: JSON.stringify({ symbol: 'ETH', side: 'buy', quantity: 2 }) });
     assert.equal(order.status, 201, order.text);
-    const after = await p.a.request('/api/dashboard/trading');
+    const after = await p.a.request('/api/dashboard/trading', { headers: HOST });
     assert.equal(after.headers['x-cache'], 'MISS');
     assert.equal(after.json<{ orders_today: number }>().orders_today, 1);
   });
 
+  it('stops writing entries while Redis uses more than its share of maxmemory, so sessions keep their room (review S4)', async () => {
+    const used = await p.redis.usedMemory();
+    await p.redis.configSet('maxmemory', String(Math.round(used * 1.5)));
+    try {
+      await waitUntil(async () => /detail=not-stored/.test(String((await p.a.request(`/__mock/respond/room-${Date.now()}`, { headers: HOST })).headers['cache-status'])), 'the gauge to see the room gone', 10_000);
+      await waitUntil(() => p.a.logs().some((l) => String(l.msg).startsWith('cache writes paused')), 'the pause to be logged');
+    } finally {
+      await p.redis.configSet('maxmemory', '0');
+    }
+    await waitUntil(async () => /fwd=miss; stored/.test(String((await p.a.request(`/__mock/respond/room-back-${Date.now()}`, { headers: HOST })).headers["cache-status"])), "writes to resume", 10_000);
+    await waitUntil(() => p.a.logs().some((l) => l.msg === 'cache writes stored again'), 'the resumption to be logged');
+    assert.equal(p.a.logs().filter((l) => String(l.msg).startsWith('cache writes paused')).length, 1);
+  });
+
   it('bypasses the cache while Redis is down, logs it once, and caches again when it is back', async () => {
-    await p.a.request('/__mock/respond/outage');
+    await p.a.request('/__mock/respond/outage', { headers: HOST });
     const port = p.redis.port;
     await p.redis.stop();
     for (let i = 0; i < 3; i++) {
-      const r = await p.a.request('/__mock/respond/outage');
+      const r = await p.a.request('/__mock/respond/outage', { headers: HOST });
       assert.equal(r.status, 200);
       assert.equal(r.headers['x-cache'], 'BYPASS');
       assert.match(String(r.headers['cache-status']), /fwd=bypass; detail=store-unavailable/);
@@ -69,7 +86,7 @@ describe('issue 8: the cache shared by two instances on Redis', () => {
     await waitUntil(() => bypassed() > 0, 'the outage to be logged');
     assert.equal(bypassed(), 1);
     p.redis = await startRedis(port);
-    await waitUntil(async () => (await p.a.request('/__mock/respond/outage')).headers['x-cache'] === 'HIT', 'the cache to serve again', 15_000);
+    await waitUntil(async () => (await p.a.request('/__mock/respond/outage', { headers: HOST })).headers['x-cache'] === 'HIT', 'the cache to serve again', 15_000);
     await waitUntil(() => p.a.logs().some((l) => l.msg === 'cache serving again'), 'the recovery to be logged');
     assert.equal(p.a.logs().filter((l) => l.msg === 'cache serving again').length, 1);
   });

@@ -18,6 +18,11 @@ const refused: { why: string; text: string; env?: Record<string, string>; says: 
   { why: 'a credential header as a cache key', text: onC('    cache: { ttl: 5s, varyHeaders: [Authorization] }\n'), env: ENV, says: /routes\[2\]\.cache\.varyHeaders\[0\]: Authorization cannot be a cache key/ },
   { why: 'a ttl that is not a duration', text: onA('    cache: { ttl: 5 }\n'), says: /routes\[0\]\.cache\.ttl: expected a duration like "30s", got 5/ },
   { why: 'an unknown cache key', text: onA('    cache: { ttl: 5s, tll: 1s }\n'), says: /routes\[0\]\.cache\.tll: unknown key "tll"/ },
+  { why: 'review O2: a memory bound of nothing (the store could not even be made)', text: `${VALID}cache:\n  maxMemory: 0b\n`, says: /cache\.maxMemory: expected at least 1mb/ },
+  { why: 'review O2: maxTtl 0s', text: `${VALID}cache:\n  maxTtl: 0s\n`, says: /cache\.maxTtl: maxTtl must be above 0/ },
+  { why: 'review O2: a route ttl of 0s', text: onA('    cache: { ttl: 0s }\n'), says: /routes\[0\]\.cache\.ttl: ttl \(leave it out to let HTTP decide\) must be above 0/ },
+  { why: 'review O2: maxBodyBytes beyond what a miss may hold in memory', text: onA('    cache: { maxBodyBytes: 10gb }\n'), says: /routes\[0\]\.cache\.maxBodyBytes: expected a size from 1b to 64mb/ },
+  { why: 'review: cache: true names the form to write', text: onA('    cache: true\n'), says: /routes\[0\]\.cache: expected a mapping like \{ ttl: 5s \}/ },
   { why: 'a status outside 200-599', text: onA('    cache: { statuses: [200, 100] }\n'), says: /routes\[0\]\.cache\.statuses\[1\]: expected a whole number from 200 to 599, got 100/ },
 ];
 
@@ -47,4 +52,11 @@ test('issue 8: gateway check warns about shared scope behind authentication, onl
   const shared = parseConfigText(onC('    cache: { ttl: 5s, scope: shared }\n'), 'gw.yaml', ENV);
   assert.match(configWarnings(shared).map((w) => w.message).join('\n'), /route "c" caches in scope shared behind authentication/);
   assert.deepEqual(configWarnings(parseConfigText(onA('    cache: { ttl: 5s }\n'), 'gw.yaml', {})), []);
+});
+
+test('issue 8 review O3: a reload that changes the cache section says so', async () => {
+  const { diffConfig } = await import('../../gateway/config/diff-config.js');
+  const before = parseConfigText(VALID, 'gw.yaml', {});
+  const after = parseConfigText(`${VALID}cache:\n  maxMemory: 128mb\n`, 'gw.yaml', {});
+  assert.deepEqual(diffConfig(before, after).sectionsChanged, ['cache']);
 });

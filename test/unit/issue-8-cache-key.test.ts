@@ -11,7 +11,7 @@ const cache = (over: Partial<RouteCache> = {}): RouteCache => ({
 const alice = { id: 'alice', method: 'jwt' as const, roles: new Set(['trader']) };
 const aliceKey = { id: 'alice', method: 'apiKey' as const, roles: new Set(['trader']) };
 const bob = { id: 'bob', method: 'jwt' as const, roles: new Set(['trader']) };
-const key = (over: Partial<Parameters<typeof entryKey>[1]> = {}, c = cache()) => entryKey(c, { routeId: 'r', path: '/p', query: '', principal: alice, headers: {}, ...over });
+const key = (over: Partial<Parameters<typeof entryKey>[1]> = {}, c = cache()) => entryKey(c, { routeId: 'r', path: '/p', query: '', principal: alice, headers: {}, origin: 'host=gw.example', ...over });
 
 const queries: { why: string; in: string; out: string }[] = [
   { why: 'empty', in: '', out: '' },
@@ -33,7 +33,9 @@ const keys: { why: string; same: boolean; a: string; b: string }[] = [
   { why: 'role scope: other roles do not', same: false, a: key({}, cache({ scope: 'role' })), b: key({ principal: { ...bob, roles: new Set(['viewer']) } }, cache({ scope: 'role' })) },
   { why: 'shared scope: everyone shares', same: true, a: key({}, cache({ scope: 'shared' })), b: key({ principal: null }, cache({ scope: 'shared' })) },
   { why: 'anonymous in user scope is not a user', same: false, a: key({ principal: null }), b: key() },
-  { why: 'an unlisted header changes nothing (Host, X-Forwarded-Host)', same: true, a: key({ headers: { host: 'a', 'x-forwarded-host': 'evil' } }), b: key() },
+  { why: 'an unlisted header changes nothing', same: true, a: key({ headers: { 'x-evil': 'a', cookie: 'c=1' } }), b: key() },
+  { why: 'the origin the backend is told (Host, port included) is keyed', same: false, a: key({ origin: 'host=gw.example:6666' }), b: key() },
+  { why: 'an identity provider\'s subject is not the local user of the same name', same: false, a: key({ principal: { ...alice, token: { jti: 'j', family: undefined, issuedAt: 0, expiresAt: 0, external: true } } }), b: key() },
   { why: 'a listed vary header is keyed', same: false, a: key({ headers: { 'accept-language': 'de' } }, cache({ varyHeaders: ['accept-language'] })), b: key({ headers: { 'accept-language': 'en' } }, cache({ varyHeaders: ['accept-language'] })) },
   { why: 'another path', same: false, a: key({ path: '/p/x.css' }), b: key() },
   { why: 'another route', same: false, a: key({ routeId: 'other' }), b: key() },

@@ -4,14 +4,20 @@ import type { PathIssue } from './path-issue.js';
 
 /** The response cache: the top-level `cache` section (limits shared by every route) and a route's `cache` and `invalidates`. */
 
+const MiB = 1024 * 1024;
+const positive = (what: string) => duration.refine((ms) => ms > 0, `${what} must be above 0`);
+
 export const cacheSectionSchema = z.strictObject({
   /** The memory store's bound for cache entries (least recently used go first); Redis uses TTLs. */
-  maxMemory: size.default(64 * 1024 * 1024),
+  maxMemory: size.refine((n) => n >= MiB, 'expected at least 1mb: the memory store keeps entries within this many bytes').default(64 * MiB),
   /** No entry lives longer, whatever the backend says (RFC 9111 allows a cache to drop entries early). */
-  maxTtl: duration.default(24 * 3600 * 1000),
-  /** How long a miss waits for another request fetching the same entry before going itself. */
-  coalesceWait: duration.default(5000),
-}).default({ maxMemory: 64 * 1024 * 1024, maxTtl: 24 * 3600 * 1000, coalesceWait: 5000 });
+  maxTtl: positive('maxTtl').default(24 * 3600 * 1000),
+  /**
+   * On Redis, cache writes pause while Redis uses more than this share of its maxmemory, so that
+   * entries never take the room sessions, limits and idempotency keys need.
+   */
+  redisMemoryShare: z.number({ error: 'expected a share like 0.5' }).gt(0, 'expected a share above 0').max(0.95, 'expected a share of at most 0.95').default(0.5),
+}, { error: 'expected a mapping like { maxMemory: 64mb, maxTtl: 1d }' }).default({ maxMemory: 64 * MiB, maxTtl: 24 * 3600 * 1000, redisMemoryShare: 0.5 });
 export type CacheSection = z.output<typeof cacheSectionSchema>;
 
 // `portfolio:{user}`, `order:{id}`: fixed text and placeholders (the caller, or a :param of the route's path).
@@ -20,7 +26,7 @@ export const tagTemplate = z.string().max(200).regex(TAG, 'expected a tag like "
 
 export const routeCacheSchema = z.strictObject({
   /** Absent: the cache follows HTTP (RFC 9111) and stores only what the backend allows. */
-  ttl: duration.optional(),
+  ttl: positive('ttl (leave it out to let HTTP decide)').optional(),
   staleWhileRevalidate: duration.optional(),
   staleIfError: duration.optional(),
   /** Default: `user` on routes with authentication, `shared` on anonymous ones. */
@@ -28,12 +34,13 @@ export const routeCacheSchema = z.strictObject({
   varyHeaders: listOf(headerName, 'accept-language').default([]),
   tags: listOf(tagTemplate, 'portfolio:{user}').default([]),
   statuses: listOf(wholeNumber(200, 599), '200, 404').min(1).default([200]),
-  maxBodyBytes: size.default(1024 * 1024),
+  // A miss is read into memory up to this before it is stored: bounded.
+  maxBodyBytes: size.refine((n) => n > 0 && n <= 64 * MiB, 'expected a size from 1b to 64mb').default(MiB),
   ignoreQueryParams: listOf(z.string().min(1), 'utm_source, _').default([]),
   respectUpstream: bool.default(true),
   /** Lets a client's `Cache-Control: no-cache` force a revalidation (off: clients could hammer the backend). */
   allowClientNoCache: bool.default(false),
-});
+}, { error: 'expected a mapping like { ttl: 5s } ({} to follow HTTP)' });
 export type RawRouteCache = z.output<typeof routeCacheSchema>;
 
 export const invalidatesSchema = listOf(tagTemplate, 'portfolio:{user}').min(1);

@@ -1,0 +1,35 @@
+import type { RedisClient } from './redis-client.js';
+
+/** How often INFO memory is asked: a cache write costs no extra round trip in between. */
+const CHECK_EVERY_MS = 2000;
+
+/**
+ * Whether Redis has room for cache entries: used_memory under `share` of maxmemory. Redis runs
+ * with noeviction (docs/adr/0004), so a full Redis refuses every write: session records, limiter
+ * counters and idempotency keys too. Entries are what can go without; they stop first. Without a
+ * maxmemory (0), the gauge never objects. Read at most every 2 s; a failed read keeps the last answer.
+ */
+export function redisMemoryGauge(client: RedisClient, share: number, now: () => number): { left(): Promise<boolean> } {
+  let checkedAt = -Infinity;
+  let room = true;
+  let pending: Promise<void> | null = null;
+  const check = async () => {
+    try {
+      const info = await client.info('memory');
+      const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? NaN);
+      const max = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? NaN);
+      room = !(max > 0 && used > share * max);
+    } catch {
+      // The write that follows fails on its own if Redis is gone.
+    } finally {
+      checkedAt = now();
+      pending = null;
+    }
+  };
+  return {
+    async left() {
+      if (now() - checkedAt >= CHECK_EVERY_MS) await (pending ??= check());
+      return room;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { BASE_CONFIG, startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
+import type { MockHandle } from '../helpers/upstream-mock.js';
+import { waitUntil } from '../helpers/wait-until.js';
+
+// Findings of the issue 8 outside review, one test each. HTTP mode on /__mock/respond/http, a
+// ttl route on the rest of /__mock/respond, a 1 MB memory bound with room for a 2 MB answer.
+const CONFIG = BASE_CONFIG + `  - id: http
+    auth: none
+    prefix: /__mock/respond/http
+    methods: [GET]
+    cache: {}
+  - id: ttl
+    auth: none
+    prefix: /__mock/respond
+    methods: [GET]
+    cache: { ttl: 1m, maxBodyBytes: 4mb }
+cache:
+  maxMemory: 1mb
+`;
+
+describe('issue 8 review: the cache\'s answers to what the outside review found (memory store)', () => {
+  let mock: MockHandle;
+  let gw: GatewayHandle;
+  before(async () => ({ mock, gw } = await startMockAndGateway({ config: CONFIG })));
+  after(() => stopAll(gw, mock));
+
+  it('S1: a request waiting on another\'s fill gets that entry only if it matches the fields its Vary names', async () => {
+    const path = '/__mock/respond/http/vary?delay=600&header=cache-control:max-age%3D60&header=vary:accept-language';
+    const de = gw.request(path, { headers: { 'accept-language': 'de' } });
+    await new Promise((r) => setTimeout(r, 150));
+    const fr = await gw.request(path, { headers: { 'accept-language': 'fr' } });
+    assert.doesNotMatch(String(fr.headers['cache-status']), /collapsed/);
+    assert.equal((await de).headers['x-cache'], 'MISS');
+    assert.equal(await mock.count('GET /__mock/respond/http/vary'), 2);
+  });
+
+  it('C1: a client\'s no-store keeps its answer out of the cache, and may still be answered from it', async () => {
+    const path = '/__mock/respond/http/no-store?header=cache-control:max-age%3D60';
+    for (let i = 0; i < 2; i++) {
+      const r = await gw.request(path, { headers: { 'cache-control': 'no-store' } });
+      assert.equal(r.headers['x-cache'], 'BYPASS');
+    }
+    assert.equal((await gw.request(path)).headers['x-cache'], 'MISS');
+    assert.equal((await gw.request(path, { headers: { 'cache-control': 'no-store' } })).headers['x-cache'], 'HIT');
+    assert.equal(await mock.count('GET /__mock/respond/http/no-store'), 3);
+  });
+
+  it('C3: an answer larger than the memory bound is not stored, and Cache-Status says so', async () => {
+    const path = '/__mock/respond/huge?repeat=200000&body=0123456789';
+    const first = await gw.request(path);
+    assert.equal(first.body.length, 2_000_000);
+    assert.match(String(first.headers['cache-status']), /fwd=miss; detail=not-stored/);
+    assert.equal((await gw.request(path)).headers['x-cache'], 'MISS');
+    await waitUntil(() => gw.logs().some((l) => l.msg === 'cache entry larger than cache.maxMemory: not stored (told once)'), 'the refusal to be logged');
+  });
+
+  it('C4: the backend\'s own X-Cache is not relayed beside the gateway\'s', async () => {
+    const r = await gw.request('/__mock/respond/x-cache?header=x-cache:HIT-from-origin&header=cache-control:no-store');
+    assert.equal(r.headers['x-cache'], 'MISS');
+    assert.equal(r.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'x-cache').length, 1);
+  });
+
+  it('C4: errors on a cached route carry X-Cache and Cache-Status too', async () => {
+    const r = await gw.request('/__mock/respond/only-if-cached-miss', { headers: { 'cache-control': 'only-if-cached' } });
+    assert.equal(r.status, 504);
+    assert.equal(r.headers['x-cache'], 'MISS');
+    assert.match(String(r.headers['cache-status']), /detail=only-if-cached/);
+  });
+
+  it('O1: a backend that hangs is asked once, however many requests wait for the entry', async () => {
+    // The route's headersTimeout is 2 s (BASE_CONFIG): the one fill times out and every waiter gets its answer.
+    const answers = await Promise.all(Array.from({ length: 20 }, () => gw.request('/__mock/respond/hang?delay=4000')));
+    assert.ok(answers.every((a) => a.status === 504 && a.headers['x-cache'] === 'MISS'), JSON.stringify(answers.map((a) => a.status)));
+    assert.match(String(answers[0]!.headers['cache-status']), /detail=upstream\.timeout/);
+    assert.equal(await mock.count('GET /__mock/respond/hang'), 1);
+  });
+});
