@@ -2,6 +2,7 @@ interface LogEntry {
   msg?: string;
   https?: string;
   http?: string;
+  admin?: string;
   kind?: string;
   status?: number;
   method?: string;
@@ -21,6 +22,7 @@ export function describeGatewayLine(line: string, pid: number, certDir: string):
     return [
       `gateway HTTPS on ${entry.https} (self-signed certificate in ${certDir}/)`,
       entry.http ? `gateway HTTP  on ${entry.http} (redirects to HTTPS)` : '',
+      entry.admin ? `gateway admin on ${entry.admin} (role admin; docs/admin.md)` : '',
       `gateway PID ${pid}: after editing config/gateway.yaml, \`kill -HUP ${pid}\` reloads it`,
       `try: curl -k ${entry.https}/api/docs -i   (then log in as in README.md, "Trying the demo")`,
       'Ctrl-C (or closing this terminal) stops both.',
