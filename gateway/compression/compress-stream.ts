@@ -27,26 +27,38 @@ export function createCompressor(coding: Coding, levels: Levels, sizeHint: numbe
 }
 
 /**
- * The Writable undici streams the backend's body into when the response is coded. Failures keep
- * the proxy's semantics:
+ * The Writable the backend's body is written into when the response is coded; it writes the
+ * response's head too (`status`, `fields` already made for the coded body by prepareEncoding):
+ * - streamed, at once: the first coded bytes leave before the backend's last ones;
+ * - collected (WholeBodyCompressor), only with the coded body. Until then nothing has reached
+ *   the client, so `res.headersSent` stays false and a backend failing mid-body is still
+ *   answered as a failure before the head (502), not with an empty reply.
+ * Failures keep the proxy's semantics otherwise:
  * - the backend fails mid-body: undici destroys this Writable with the error and reports it;
- *   the proxy stage then destroys `res` (an aborted response, never one ended as if whole):
- *   neither path ends `res` for a destroyed compressor (pipe ends it only on 'end').
+ *   the proxy stage then destroys a `res` whose head was sent (an aborted response, never one
+ *   ended as if whole): neither path ends `res` for a destroyed compressor (pipe ends it only
+ *   on 'end').
  * - the client goes away: the compressor is destroyed, undici sees a premature close and drops
  *   the backend request, as it does when it writes to `res` directly.
  * Streamed, backpressure holds both ways: a slow client fills `res`, pipe stops reading the
  * compressor, whose write() then returns false, and undici pauses the backend socket.
  */
-export function compressInto(res: ServerResponse, coding: Coding, levels: Levels, contentLength: string | readonly string[] | undefined): Writable {
+export function compressInto(
+  res: ServerResponse, status: number, fields: string[], coding: Coding, levels: Levels, contentLength: string | readonly string[] | undefined,
+): Writable {
   const length = typeof contentLength === 'string' ? Number(contentLength) : NaN;
   const known = Number.isSafeInteger(length) && length >= 0;
-  let compressor: Writable;
-  if (known && length <= WHOLE_BODY_MAX) compressor = new WholeBodyCompressor(res, coding, levels, length);
-  else compressor = createCompressor(coding, levels, known ? length : undefined);
+  if (known && length <= WHOLE_BODY_MAX) {
+    const collector = new WholeBodyCompressor(res, status, fields, coding, levels, length);
+    collector.on('error', ignore);
+    res.once('close', () => collector.destroy());
+    return collector;
+  }
+  res.writeHead(status, fields);
+  const compressor = createCompressor(coding, levels, known ? length : undefined);
   // undici's finished() sees the error and reports it to the proxy stage; nothing else to do here.
   compressor.on('error', ignore);
-  if (compressor instanceof WholeBodyCompressor) res.once('close', () => compressor.destroy());
-  else (compressor as Transform).pipe(res).once('close', () => compressor.destroy());
+  compressor.pipe(res).once('close', () => compressor.destroy());
   return compressor;
 }
 

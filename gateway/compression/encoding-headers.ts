@@ -2,15 +2,24 @@ import type { Coding } from './negotiate-encoding.js';
 
 /**
  * Header rules for a coded response, on the flat [name, value, ...] lists the proxy writes
- * (lower-case names). Shared by the streamed path and, later, the cache's stored variants.
+ * (lower-case names). Shared by the streamed path and the cache's stored variants (serve-entry.ts).
  */
 
 /**
  * Fields that describe the identity bytes and would be wrong for the coded ones: the length,
- * ranges over it (RFC 9110 14.3: we cannot serve ranges of the coded bytes), and digests of
- * the content (RFC 9530: Content-Digest and Repr-Digest both cover the coded data).
+ * ranges over it (RFC 9110 14.3: we cannot serve ranges of the coded bytes), and digests. RFC
+ * 9530 Content-Digest covers the message content and Repr-Digest the selected representation's
+ * data, and both of those are the coded bytes once Content-Encoding is applied (RFC 9110 8.1,
+ * 8.4); Digest (RFC 3230, obsoleted by 9530) and Content-MD5 (RFC 1864; RFC 2616 14.15: "including
+ * any content-coding", removed by RFC 7231) hash coded bytes too. None can be recomputed without
+ * hashing every coded body, so they are dropped, which RFC 9530 allows (the fields are optional).
  */
-const IDENTITY_ONLY = new Set(['content-length', 'accept-ranges', 'content-digest', 'repr-digest', 'digest', 'content-md5']);
+const IDENTITY_ONLY: ReadonlySet<string> = new Set(['content-length', 'accept-ranges', 'content-digest', 'repr-digest', 'digest', 'content-md5']);
+
+/** Whether a field (lower-case name) describes identity bytes only; a coded response never carries it. */
+export function identityOnly(name: string): boolean {
+  return IDENTITY_ONLY.has(name);
+}
 
 /**
  * Turns the fields of an identity response into those of its `coding` variant: Content-Encoding

@@ -86,7 +86,7 @@ function outcome(reply: BackendReply, fingerprint: string, maxBodyBytes: number)
   return { state: 'done', fingerprint, status: reply.status, headers: replayableHeaders(reply.headers), body: reply.body };
 }
 
-function answerRepeat(ctx: HttpContext, record: IdempotencyRecord, fingerprint: string): void {
+function answerRepeat(ctx: HttpContext, record: IdempotencyRecord, fingerprint: string): Promise<void> {
   if (record.fingerprint !== fingerprint) {
     throw new GatewayError('idempotency.body_mismatch', 'this Idempotency-Key was used with another request (method, path, query, Content-Type or body); use a new key for a new request');
   }
@@ -96,5 +96,5 @@ function answerRepeat(ctx: HttpContext, record: IdempotencyRecord, fingerprint: 
   if (record.state === 'too-large') {
     throw new GatewayError('idempotency.not_replayable', `a request with this Idempotency-Key was already processed (status ${record.status}); its response was too large to keep, so it cannot be sent again`);
   }
-  writeReplay(ctx, record);
+  return writeReplay(ctx, record);
 }

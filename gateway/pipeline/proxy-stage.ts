@@ -53,6 +53,10 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
         res.destroy();
         return resolve();
       }
+      // The backend answered, but its coded body was still being collected (its head waits for
+      // it): nothing reached the client, so the failure is answered like one before the head.
+      // Never resent: a retry is for a connection that died before any answer.
+      if (answeredUnsent.has(ctx)) return reject(translateUpstreamError(err));
       if (canRetry && !retried && isRetryableConnectionError(err)) {
         retried = true;
         return upstream.pool.stream(options, writeResponseHead, onDone);
@@ -63,12 +67,25 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
   });
 }
 
+/**
+ * Requests whose backend has answered while their head is not written yet (a coded body being
+ * collected, compress-stream.ts): the only way `headersSent` is false after the answer. Only
+ * coded responses are added, so the hot path pays nothing.
+ */
+const answeredUnsent = new WeakSet<HttpContext>();
+
 /** Shared by every request (the context rides in `opaque`), so no closure is made per response. */
 function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
   const ctx = data.opaque;
   const out = responseHead(ctx, data.statusCode, data.headers);
   const compression = ctx.route!.compression;
   const coding = compression === null ? null : prepareEncoding(ctx.req, data.statusCode, data.headers, out, compression);
+  if (coding !== null) {
+    // A coded body goes through a compressor, which writes the head (compression/compress-stream.ts).
+    const sink = compressInto(ctx.res, data.statusCode, out, coding, compression!, data.headers['content-length']);
+    if (!ctx.res.headersSent) answeredUnsent.add(ctx);
+    return sink;
+  }
   ctx.res.writeHead(data.statusCode, out);
   if (data.statusCode === 204 || data.statusCode === 304) {
     // RFC 9110 6.4.1: no content, whatever Content-Length says (a 304 may carry the GET's, 8.6;
@@ -78,6 +95,5 @@ function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
     ctx.res.end();
     return new Writable({ write: (_chunk, _encoding, done) => done() });
   }
-  // A coded body goes through a compressor piped to the client (compression/compress-stream.ts).
-  return coding === null ? ctx.res : compressInto(ctx.res, coding, compression!, data.headers['content-length']);
+  return ctx.res;
 }

@@ -5,6 +5,7 @@ import { prepareEncoding } from '../compression/prepare-encoding.js';
 import { exchange, RESENDABLE_METHODS, type BackendReply } from '../upstream/backend-exchange.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import { limitedBody } from '../upstream/limit-body.js';
+import { translateUpstreamError } from '../upstream/translate-error.js';
 import type { HttpContext } from './request-context.js';
 import { bodiless, responseHead } from './response-head.js';
 
@@ -40,20 +41,26 @@ export async function relayReply(ctx: HttpContext, upstream: UpstreamClient, hea
 }
 
 /**
- * Writes a reply read with `exchange`, coded as the streamed proxy would code it (gzip/br on
- * routes that compress); a remainder that fails mid-way aborts the client's response.
+ * Writes a reply read with `exchange` (or kept, write-replay.ts), coded as the streamed proxy
+ * would code it for this request (gzip/br on routes that compress). A remainder that fails
+ * mid-way aborts the client's response once its head has left; a coded body collected whole has
+ * sent nothing yet (compress-stream.ts), so that failure is thrown, to be answered as an error.
  */
 export async function writeReply(ctx: HttpContext, reply: BackendReply, head: string[]): Promise<void> {
   const { res } = ctx;
   const settings = ctx.route!.compression;
   const coding = settings === null ? null : prepareEncoding(ctx.req, reply.status, reply.headers, head, settings);
-  res.writeHead(reply.status, head);
-  if (bodiless(ctx.req.method!, reply.status)) {
-    reply.rest?.destroy();
-    res.end();
-    return;
+  let sink: Writable;
+  if (coding !== null) sink = compressInto(res, reply.status, head, coding, settings!, reply.headers['content-length']);
+  else {
+    res.writeHead(reply.status, head);
+    if (bodiless(ctx.req.method!, reply.status)) {
+      reply.rest?.destroy();
+      res.end();
+      return;
+    }
+    sink = res;
   }
-  const sink: Writable = coding === null ? res : compressInto(res, coding, settings!, reply.headers['content-length']);
   if (reply.rest === null) {
     sink.end(reply.body);
     return;
@@ -61,7 +68,8 @@ export async function writeReply(ctx: HttpContext, reply: BackendReply, head: st
   sink.write(reply.body);
   try {
     await pipeline(reply.rest, sink);
-  } catch {
+  } catch (err) {
+    if (!res.headersSent && !res.destroyed) throw translateUpstreamError(err);
     ctx.reason = 'upstream.connection_reset';
     res.destroy();
   }

@@ -1,6 +1,7 @@
 import type { Entry } from '../cache/cache-entry.js';
 import { ageHeader } from '../cache/policy/entry-state.js';
-import { ifNoneMatchMatches } from '../cache/policy/entity-tag.js';
+import { notModified } from '../cache/policy/not-modified.js';
+import { identityOnly } from '../compression/encoding-headers.js';
 import { negotiateEncoding } from '../compression/negotiate-encoding.js';
 import type { HttpContext } from './request-context.js';
 
@@ -13,7 +14,10 @@ const NOT_IN_304 = new Set(['content-type', 'content-length', 'content-encoding'
  * Answers from an entry. The entry gives the status, the backend's replayable fields, the body
  * and its compressed variants; this request gives everything per-exchange: security headers,
  * CORS and RateLimit fields, the request id, Age, X-Cache and Cache-Status (RFC 9211). A
- * matching If-None-Match gets 304 (RFC 9110 13.1.2), whatever the entry's encoding.
+ * conditional GET/HEAD the entry satisfies gets 304 (RFC 9110 13.2.2: If-None-Match, else
+ * If-Modified-Since; cache/policy/not-modified.ts), whatever the entry's encoding. A coded
+ * variant has the header rules of a coded live answer (compression/encoding-headers.ts): no
+ * field that describes the identity bytes.
  */
 export function serveEntry(ctx: HttpContext, entry: Entry, o: { xCache: XCache; cacheStatus: string; ageMs: number }): void {
   const { req, res } = ctx;
@@ -25,12 +29,19 @@ export function serveEntry(ctx: HttpContext, entry: Entry, o: { xCache: XCache; 
   const encoding = offered.length > 0 ? negotiateEncoding(headerString(req.headers['accept-encoding']), offered) : null;
   const body = encoding === 'br' ? entry.br! : encoding === 'gzip' ? entry.gzip! : entry.body;
   const etag = encoding === null ? meta.etag : variantEtag(meta.etag, encoding);
-  const notModified = meta.status === 200 && ifNoneMatchMatches(req.headers['if-none-match'], etag);
+  // The stage's clock reading, recovered from the age it computed with it (entryState: age =
+  // initial age + resident time), so no second clock is read here.
+  const nowMs = meta.storedAt + o.ageMs - meta.initialAgeMs;
+  const unchanged = meta.status === 200 && notModified(
+    { method: req.method!, ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] },
+    { etag, lastModified: meta.headers['last-modified'], date: meta.headers.date, receivedAt: meta.storedAt },
+    nowMs,
+  );
 
   const out: string[] = [];
   for (const name in meta.headers) {
-    if (name === 'etag' || name === 'vary' || (notModified && NOT_IN_304.has(name))) continue;
-    if (route.responseDrop.has(name)) continue;
+    if (name === 'etag' || name === 'vary' || (unchanged && NOT_IN_304.has(name))) continue;
+    if (route.responseDrop.has(name) || (encoding !== null && identityOnly(name))) continue;
     out.push(name, meta.headers[name]!);
   }
   out.push('etag', etag);
@@ -40,7 +51,7 @@ export function serveEntry(ctx: HttpContext, entry: Entry, o: { xCache: XCache; 
   if (ctx.extraHeaders) for (const h of ctx.extraHeaders) out.push(h);
   if (route.defaultCacheControl !== null && !meta.headers['cache-control']) out.push('cache-control', route.defaultCacheControl);
   out.push('x-request-id', ctx.requestId, 'age', ageHeader(o.ageMs), 'x-cache', o.xCache, 'cache-status', o.cacheStatus);
-  if (notModified) {
+  if (unchanged) {
     res.writeHead(304, out);
     res.end();
     return;
