@@ -85,6 +85,8 @@ export const lockKey = (key: string): string => `c:l:${key.slice(4)}`;
 /** Tags every entry carries: everything, and its path (RFC 9111 4.4 invalidation, purge by path). */
 export const ALL_TAG = 'all';
 export const pathTag = (path: string): string => `path:${path}`;
+/** One caller's entries of a path (user scope): what the admin purge of a path for a principal bumps. */
+export const principalPathTag = (path: string, principal: string): string => `path:${path}\u0000${principal}`;
 
 export const tagKey = (tag: string): string => `c:t:${hash(tag)}`;
 

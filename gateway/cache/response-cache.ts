@@ -3,7 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import type { CacheBackend } from '../store/cache-backend.js';
 import type { Store } from '../store/store.js';
 import type { CacheAdmin, RouteCacheStats } from './cache-admin.js';
-import { ALL_TAG, pathPattern, pathTag, principalPart, routeOfKey, tagKey } from './cache-key.js';
+import { ALL_TAG, pathPattern, pathTag, principalPart, principalPathTag, routeOfKey, tagKey } from './cache-key.js';
 
 export type Outcome = 'hits' | 'misses' | 'stale' | 'bypass';
 type Counters = Record<Outcome, number>;
@@ -35,7 +35,9 @@ export interface ResponseCache extends CacheAdmin {
 export function createResponseCache(config: GatewayConfig, store: Store, logger: Logger, previous?: ResponseCache): ResponseCache {
   const backend = store.cacheBackend({ maxMemoryBytes: config.cache.maxMemory, redisMemoryShare: config.cache.redisMemoryShare });
   const counters = previous?.counters ?? new Map<string, Counters>();
-  const tagTtl = Math.max(2 * config.cache.maxTtl, 3600_000);
+  // Longer than any entry stored before a bump can live (maxTtl): such an entry never sees the
+  // tag expire back to "never bumped". Not much longer: anonymous writes bump tags too.
+  const tagTtl = config.cache.maxTtl + 60_000;
   let failing = false;
   let refusing: string | null = null;
   let tooLargeTold = false;
@@ -99,11 +101,14 @@ export function createResponseCache(config: GatewayConfig, store: Store, logger:
     async purgePath(path, principal) {
       // The path's tag makes every entry of it stale on every instance, fills in flight included;
       // deleting by key pattern frees the space and counts them. One caller's: by key alone.
+      // A tag, not only the deletion, so a fill in flight or a scan cut short cannot leave one behind.
       if (principal === undefined) {
         await invalidate([pathTag(path)]);
         return backend.deleteMatching(pathPattern(path, null));
       }
-      return backend.deleteMatching(pathPattern(path, principalPart('user', { ...principal, roles: new Set() })));
+      const part = principalPart('user', { ...principal, roles: new Set() });
+      await invalidate([principalPathTag(path, part)]);
+      return backend.deleteMatching(pathPattern(path, part));
     },
     async purgeAll() {
       await invalidate([ALL_TAG]);

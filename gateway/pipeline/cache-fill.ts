@@ -1,7 +1,8 @@
 import type { RouteCache } from '../config/compile-config.js';
 import { buildEntry, storeLifetime, type MakeVariants } from '../cache/build-entry.js';
 import { decodeEntry, encodeEntry, type Entry } from '../cache/cache-entry.js';
-import { headerValue, lockKey } from '../cache/cache-key.js';
+import { hash, headerValue, lockKey } from '../cache/cache-key.js';
+import { replayableHeaders } from '../cache/replayable-headers.js';
 import { conditionalRequestHeaders } from '../cache/policy/conditional-request.js';
 import { entryState } from '../cache/policy/entry-state.js';
 import { headersAfterNotModified, notModifiedApplies } from '../cache/policy/headers-after-not-modified.js';
@@ -43,35 +44,47 @@ export function fillBound(route: { headersTimeout: number; bodyTimeout: number }
   return route.headersTimeout + route.bodyTimeout + 1000;
 }
 
+/** How long a key whose answer could not be stored is filled without coordination (hit-for-pass). */
+const PASS_MS = 5000;
+
 /**
  * Fills one key: takes the store lock so that one instance asks the backend while the others
- * poll for the entry it stores (bounded by coalesceWait, then they go themselves); revalidates a
- * stale entry with a conditional request (RFC 9111 4.3) and keeps it on 304; stores what the
- * policy allows. `background` (stale-while-revalidate): when another instance holds the lock,
- * it is already refreshing; do nothing.
+ * poll for the entry it stores (as long as the fill may take, then they go themselves);
+ * revalidates a stale entry with a conditional request (RFC 9111 4.3) and keeps it on 304;
+ * stores what the policy allows. An answer that cannot be stored (no-store, Set-Cookie, too
+ * large ...) leaves a short pass mark instead of the lock: the requests behind it go to the
+ * backend side by side rather than one after another. `background` (stale-while-revalidate):
+ * when another instance holds the lock, it is already refreshing; do nothing.
  */
 export async function fillEntry(ctx: HttpContext, at: Lookup, deps: FillDeps, background = false): Promise<FillResult> {
   const { cache, clock } = deps;
   const lock = lockKey(at.key);
   const lease = fillBound(ctx.route!);
-  let locked = await cache.backend.lock(lock, lease).catch(() => true);
-  if (!locked) {
+  // A store that fails here: fill without coordination rather than not at all.
+  const tryLock = () => cache.backend.lock(lock, lease).catch(() => 'pass' as const);
+  let state = await tryLock();
+  if (state === 'held') {
     if (background) return { entry: null, revalidated: false, collapsed: false, stored: false, reply: null, reason: 'refreshing elsewhere' };
     const deadline = clock() + lease;
-    while (clock() < deadline) {
+    while (state === 'held' && clock() < deadline) {
       await sleep(POLL_MS);
       const found = await cache.backend.lookup(at.key, at.tagKeys).catch(() => null);
       const entry = found && usableEntry(found, ctx, at.tagKeys.length);
       if (entry && entryState(entry.meta, clock()).state === 'fresh') return { entry, revalidated: false, collapsed: true, stored: true, reply: null, reason: null };
-      locked = await cache.backend.lock(lock, lease).catch(() => true);
-      if (locked) break;
+      state = await tryLock();
     }
   }
+  if (state !== 'acquired') return fetchAndStore(ctx, at, deps);
+  let result: FillResult;
   try {
-    return await fetchAndStore(ctx, at, deps);
-  } finally {
-    if (locked) await cache.backend.unlock(lock).catch(() => {});
+    result = await fetchAndStore(ctx, at, deps);
+  } catch (err) {
+    await cache.backend.unlock(lock).catch(() => {});
+    throw err;
   }
+  const pass = result.entry === null && result.reply !== null && result.reply.status < 500;
+  await (pass ? cache.backend.markPass(lock, PASS_MS) : cache.backend.unlock(lock)).catch(() => {});
+  return result;
 }
 
 async function fetchAndStore(ctx: HttpContext, at: Lookup, deps: FillDeps): Promise<FillResult> {
@@ -82,15 +95,19 @@ async function fetchAndStore(ctx: HttpContext, at: Lookup, deps: FillDeps): Prom
   const reply = await deps.fetch(ctx, stale ? { ...conditionalRequestHeaders(stale.meta.headers) } : {});
   const responseTime = deps.clock();
   const input = { method: 'GET', requestHeaders: ctx.req.headers, requestTime, responseTime };
-  if (reply.status === 304 && stale && notModifiedApplies(stale.meta.headers, reply.headers)) {
+  if (reply.status === 304 && stale !== null) {
     reply.rest?.destroy();
-    // RFC 9111 4.3.4: the stored response, its fields updated from the 304, fresh again.
-    const headers = joined(headersAfterNotModified(stale.meta.headers, reply.headers));
+    // RFC 9111 4.3.4: a 304 that does not match the stored response (another validator) cannot
+    // update it, and the client never asked a conditional question: ask again, unconditionally.
+    if (!notModifiedApplies(stale.meta.headers, reply.headers)) return fetchAndStore(ctx, { ...at, stale: null }, deps);
+    // The stored response, its fields updated from the 304 (never its per-exchange ones), fresh again.
+    const headers = replayableHeaders(headersAfterNotModified(stale.meta.headers, reply.headers), route.responseDrop);
     const decision = storeDecision({ ...input, status: stale.meta.status, responseHeaders: headers }, rules(rc, ctx));
-    // Not storable any more (the 304 said no-store, say): it still answers this request, once.
+    // Not storable any more (the 304 said no-store): it answers this request once and is dropped.
     const freshness = decision.store ? freshnessOf(decision) : { ...freshnessOf(NOT_FRESH), noStale: true };
     const entry: Entry = { ...stale, meta: { ...stale.meta, headers, storedAt: responseTime, ...freshness, generations: at.generations } };
     const stored = decision.store && await store(deps, at.key, entry);
+    if (!decision.store) await deps.cache.backend.remove(at.key).catch(() => {});
     return { entry, revalidated: true, collapsed: false, stored, reply: null, reason: null };
   }
   if (reply.rest !== null) return notStored(reply, 'too-large');
@@ -99,7 +116,8 @@ async function fetchAndStore(ctx: HttpContext, at: Lookup, deps: FillDeps): Prom
   const decision = storeDecision({ ...input, status: reply.status, responseHeaders: reply.headers }, rules(rc, ctx));
   if (!decision.store) return notStored(reply, decision.reason);
   const vary: Record<string, string> = {};
-  for (const name of decision.vary) if (name !== 'accept-encoding' && !rc.varyHeaders.includes(name)) vary[name] = headerValue(ctx.req.headers, name);
+  // Hashed: a Vary may name Authorization or Cookie, whose values must not sit in the store.
+  for (const name of decision.vary) if (name !== 'accept-encoding' && !rc.varyHeaders.includes(name)) vary[name] = hash(headerValue(ctx.req.headers, name));
   const entry = await buildEntry(reply, freshnessOf(decision), { receivedAt: responseTime, generations: at.generations, vary, drop: route.responseDrop, makeVariants: deps.makeVariants });
   const stored = await store(deps, at.key, entry);
   return { entry, revalidated: false, collapsed: false, stored, reply: null, reason: null };
@@ -153,20 +171,10 @@ export function usableEntry(found: { entry: Buffer | null; generations: (string 
 
 /** RFC 9111 4.1: the request has the values the entry was stored for in the fields its Vary names (also for a collapsed wait). */
 export function answersRequest(entry: Entry, ctx: HttpContext): boolean {
-  for (const name in entry.meta.vary) if (headerValue(ctx.req.headers, name) !== entry.meta.vary[name]) return false;
+  for (const name in entry.meta.vary) if (hash(headerValue(ctx.req.headers, name)) !== entry.meta.vary[name]) return false;
   return true;
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** The entry keeps one string per field (RFC 9110 5.3: a list field's lines joined by commas; Set-Cookie is never stored). */
-function joined(headers: Record<string, string | string[]>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name in headers) {
-    const v = headers[name]!;
-    out[name] = typeof v === 'string' ? v : v.join(', ');
-  }
-  return out;
 }

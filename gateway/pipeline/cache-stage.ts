@@ -3,7 +3,7 @@ import type { MakeVariants } from '../cache/build-entry.js';
 import { compressibility } from '../compression/compressible.js';
 import { makeVariants } from '../compression/make-variants.js';
 import { Coalescer, within } from '../cache/coalescer.js';
-import { ALL_TAG, entryKey, pathTag, resolveTag, tagKey } from '../cache/cache-key.js';
+import { ALL_TAG, entryKey, pathTag, principalPart, principalPathTag, resolveTag, tagKey } from '../cache/cache-key.js';
 import { entryState } from '../cache/policy/entry-state.js';
 import { clientAccepts, requestDecision } from '../cache/policy/request-decision.js';
 import type { ResponseCache } from '../cache/response-cache.js';
@@ -50,6 +50,8 @@ export function createCacheStage(route: CompiledRoute, config: GatewayConfig, de
   const fixedKeys = rc.tags.map((t) => (t.every((part) => 'text' in part) ? tagKey(resolveTag(t, {}, null)!) : null));
   const tagKeysOf = (ctx: HttpContext): string[] => {
     const keys = [allKey, tagKey(pathTag(ctx.path))];
+    // One caller's entries of a path, for the admin purge of a path for one principal.
+    if (rc.scope === 'user' && ctx.principal !== null) keys.push(tagKey(principalPathTag(ctx.path, principalPart('user', ctx.principal))));
     for (let i = 0; i < rc.tags.length; i++) {
       const fixed = fixedKeys[i];
       if (fixed !== null && fixed !== undefined) {
@@ -99,9 +101,9 @@ export function createCacheStage(route: CompiledRoute, config: GatewayConfig, de
     await writeReply(ctx, reply, head);
   };
 
-  const refreshInBackground = (ctx: HttpContext, at: Lookup) => {
-    if (coalescer.pending(at.key) !== undefined) return;
-    coalescer.run(at.key, () => fillEntry(ctx, at, fill, true)).then(
+  const refreshInBackground = (ctx: HttpContext, at: Lookup, flight: string) => {
+    if (coalescer.pending(flight) !== undefined) return;
+    coalescer.run(flight, () => fillEntry(ctx, at, fill, true)).then(
       (r) => r.reply?.rest?.destroy(),
       (err: unknown) => deps.logger.debug({ kind: 'cache', route: route.id, err: (err as Error).message }, 'background refresh failed'),
     );
@@ -138,7 +140,7 @@ export function createCacheStage(route: CompiledRoute, config: GatewayConfig, de
       }
       if (state.state === 'stale-while-revalidate' && !entry.meta.noStale) {
         cache.count(route.id, 'stale');
-        refreshInBackground(ctx, at);
+        refreshInBackground(ctx, at, flightOf(at));
         return serveEntry(ctx, entry, { xCache: 'STALE', cacheStatus: `gateway; fwd=stale; ttl=${seconds(state.ttlMs)}`, ageMs: state.ageMs });
       }
     }
@@ -155,12 +157,15 @@ export function createCacheStage(route: CompiledRoute, config: GatewayConfig, de
 
     let result: FillResult;
     try {
-      const pending = coalescer.pending(key);
+      // A fill started before an invalidation (other generations) answers with what was true
+      // before it: a read after a write or a purge never joins it.
+      const flight = flightOf(at);
+      const pending = coalescer.pending(flight);
       const shared = pending === undefined ? TIMED_OUT : await within(pending, fillBound(route), TIMED_OUT);
       // The leader's answer is shared only when it is an entry that answers this request too (the
       // fields its Vary names); an answer that could not be stored is the leader's alone.
       if (shared !== TIMED_OUT && shared.entry !== null && answersRequest(shared.entry, ctx)) result = { ...shared, collapsed: true, revalidated: false };
-      else if (pending === undefined) result = await coalescer.run(key, () => fillEntry(ctx, at, fill));
+      else if (pending === undefined) result = await coalescer.run(flight, () => fillEntry(ctx, at, fill));
       else result = await fillEntry(ctx, at, fill);
     } catch (err) {
       if (err instanceof GatewayError && err.code.startsWith('upstream.') && serveStaleOnError(ctx, at, err.code)) return;
@@ -190,4 +195,9 @@ function clientNoStore(value: string | undefined): boolean {
 function dropped(flat: string[], name: string): string[] {
   dropField(flat, name);
   return flat;
+}
+
+/** The in-process fill a request may join: the same key under the same tag generations. */
+function flightOf(at: Lookup): string {
+  return `${at.key}\u0000${at.generations.join('\u0000')}`;
 }

@@ -1,4 +1,4 @@
-import type { CompiledRoute } from '../config/compile-config.js';
+import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { pathTag, resolveTag } from '../cache/cache-key.js';
 import { invalidationTargets } from '../cache/policy/invalidation-targets.js';
 import { normalizeTarget } from './normalize-path.js';
@@ -22,7 +22,10 @@ export function createInvalidateStage(route: CompiledRoute, deps: { cache: Respo
   const hook: ReplyHook = {
     bufferUpTo: 0,
     async beforeClient(reply: BackendReply, ctx: HttpContext) {
-      const tags = invalidationTargets({ method: ctx.req.method!, status: reply.status, path: ctx.path, responseHeaders: reply.headers, origin: `https://${ctx.req.headers.host ?? ''}`, normalize }).map(pathTag);
+      // Only paths a cached route answers GETs for can have entries: a write elsewhere (an
+      // anonymous POST to any path) must not leave a tag in the store for each path it names.
+      const tags = invalidationTargets({ method: ctx.req.method!, status: reply.status, path: ctx.path, responseHeaders: reply.headers, origin: `https://${ctx.req.headers.host ?? ''}`, normalize })
+        .filter((path) => cachedPath(ctx.config, path)).map(pathTag);
       if (reply.status >= 200 && reply.status < 300) {
         for (const template of route.invalidates) {
           const tag = resolveTag(template, ctx.params, ctx.principal);
@@ -49,4 +52,9 @@ export function createInvalidateStage(route: CompiledRoute, deps: { cache: Respo
 function normalize(path: string): string | null {
   const n = normalizeTarget(path);
   return n.ok ? n.path : null;
+}
+
+function cachedPath(config: GatewayConfig, path: string): boolean {
+  const match = config.table.match(path, 'GET');
+  return match.found && match.route.cache !== null;
 }

@@ -14,9 +14,17 @@ export interface CacheBackend {
   put(entryKey: string, value: Buffer, ttlMs: number): Promise<PutResult>;
   /** Gives each tag a new generation, kept `ttlMs` (longer than any entry lives). */
   bump(tagKeys: readonly string[], ttlMs: number): Promise<void>;
-  /** A short lease so one instance fills a missing entry while the others wait for it. */
-  lock(lockKey: string, ttlMs: number): Promise<boolean>;
+  /**
+   * A lease so one instance fills a missing entry while the others wait for it: `acquired`,
+   * `held` (someone fills it), or `pass` (the last fill found the answer unstorable: ask the
+   * backend directly, in parallel, until the mark expires; Varnish's hit-for-pass).
+   */
+  lock(lockKey: string, ttlMs: number): Promise<'acquired' | 'held' | 'pass'>;
   unlock(lockKey: string): Promise<void>;
+  /** Replaces the lease with a pass mark for `ttlMs`. */
+  markPass(lockKey: string, ttlMs: number): Promise<void>;
+  /** Drops an entry (a 304 that says no-store). */
+  remove(entryKey: string): Promise<void>;
   /**
    * Entries and bytes per route, in one pass over the entries (`routeOf` names a key's route, null
    * to skip it); null when the store holds too many keys to walk (Redis: after ~200k scanned).

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { globToRegExp, type CacheBackend, type CacheBackendOptions } from './cache-backend.js';
 
+/** What an entry costs beyond its bytes (the Buffer object, the key string, the LRU's slots), measured roughly. */
+const ENTRY_OVERHEAD = 400;
+
 /**
  * Entries in an LRU bounded by bytes (lru-cache: maintained, size- and TTL-aware, O(1)); tags and
  * locks in small maps. A process has one: the store outlives reloads, and so do its entries.
@@ -9,12 +12,12 @@ import { globToRegExp, type CacheBackend, type CacheBackendOptions } from './cac
 export function memoryCacheBackend(o: CacheBackendOptions, now: () => number): CacheBackend {
   const entries = new LRUCache<string, Buffer>({
     maxSize: o.maxMemoryBytes,
-    sizeCalculation: (value, key) => value.length + key.length,
+    sizeCalculation: (value, key) => value.length + key.length + ENTRY_OVERHEAD,
     ttlAutopurge: false,
     perf: { now },
   });
   const tags = new Map<string, { generation: string; until: number }>();
-  const locks = new Map<string, number>();
+  const locks = new Map<string, { until: number; pass: boolean }>();
   const generation = (key: string): string | null => {
     const t = tags.get(key);
     if (t === undefined) return null;
@@ -29,18 +32,28 @@ export function memoryCacheBackend(o: CacheBackendOptions, now: () => number): C
     },
     async put(entryKey, value, ttlMs) {
       // lru-cache refuses (silently) a value larger than its whole bound.
-      if (value.length + entryKey.length > o.maxMemoryBytes) return 'too-large';
-      entries.set(entryKey, value, { ttl: Math.max(1, Math.round(ttlMs)) });
+      if (value.length + entryKey.length + ENTRY_OVERHEAD > o.maxMemoryBytes) return 'too-large';
+      // A small Buffer from Buffer.concat is a view of an 8 KiB pool slab and would keep the whole
+      // slab alive: an entry of 300 bytes cost 8 KiB. Stored entries get memory of their own.
+      const own = Buffer.allocUnsafeSlow(value.length);
+      value.copy(own);
+      entries.set(entryKey, own, { ttl: Math.max(1, Math.round(ttlMs)) });
       return 'stored';
     },
     async bump(tagKeys, ttlMs) {
       for (const key of tagKeys) tags.set(key, { generation: randomBytes(8).toString('base64url'), until: now() + ttlMs });
     },
     async lock(lockKey, ttlMs) {
-      const until = locks.get(lockKey);
-      if (until !== undefined && until > now()) return false;
-      locks.set(lockKey, now() + ttlMs);
-      return true;
+      const held = locks.get(lockKey);
+      if (held !== undefined && held.until > now()) return held.pass ? 'pass' : 'held';
+      locks.set(lockKey, { until: now() + ttlMs, pass: false });
+      return 'acquired';
+    },
+    async markPass(lockKey, ttlMs) {
+      locks.set(lockKey, { until: now() + ttlMs, pass: true });
+    },
+    async remove(entryKey) {
+      entries.delete(entryKey);
     },
     async unlock(lockKey) {
       locks.delete(lockKey);

@@ -31,7 +31,7 @@ export function redisCacheBackend(client: RedisClient, prefix: string, run: <T>(
       return { entry: values[0] ?? null, generations: values.slice(1).map((v) => (v === null ? null : v.toString())) };
     }),
     put: (entryKey, value, ttlMs) => run(async () => {
-      if (!(await room.left())) return 'no-room';
+      if (!(await room.left(value.length))) return 'no-room';
       await client.set(prefix + entryKey, value, 'PX', Math.max(1, Math.round(ttlMs)));
       return 'stored';
     }),
@@ -41,7 +41,16 @@ export function redisCacheBackend(client: RedisClient, prefix: string, run: <T>(
       for (const key of tagKeys) multi.set(prefix + key, randomBytes(8).toString('base64url'), 'PX', Math.max(1, Math.round(ttlMs)));
       await multi.exec();
     }),
-    lock: (lockKey, ttlMs) => run(async () => (await client.set(prefix + lockKey, '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK'),
+    lock: (lockKey, ttlMs) => run(async () => {
+      if ((await client.set(prefix + lockKey, '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK') return 'acquired';
+      return (await client.get(prefix + lockKey)) === 'pass' ? 'pass' : 'held';
+    }),
+    markPass: (lockKey, ttlMs) => run(async () => {
+      await client.set(prefix + lockKey, 'pass', 'PX', Math.max(1, Math.round(ttlMs)));
+    }),
+    remove: (entryKey) => run(async () => {
+      await client.del(prefix + entryKey);
+    }),
     unlock: (lockKey) => run(async () => {
       await client.del(prefix + lockKey);
     }),

@@ -9,16 +9,19 @@ const CHECK_EVERY_MS = 2000;
  * counters and idempotency keys too. Entries are what can go without; they stop first. Without a
  * maxmemory (0), the gauge never objects. Read at most every 2 s; a failed read keeps the last answer.
  */
-export function redisMemoryGauge(client: RedisClient, share: number, now: () => number): { left(): Promise<boolean> } {
+export function redisMemoryGauge(client: RedisClient, share: number, now: () => number): { left(bytes: number): Promise<boolean> } {
   let checkedAt = -Infinity;
-  let room = true;
+  let used = 0;
+  let max = 0;
+  // Bytes this instance wrote since the last reading: a burst between two readings counts too.
+  let written = 0;
   let pending: Promise<void> | null = null;
   const check = async () => {
     try {
       const info = await client.info('memory');
-      const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? NaN);
-      const max = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? NaN);
-      room = !(max > 0 && used > share * max);
+      used = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
+      max = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
+      written = 0;
     } catch {
       // The write that follows fails on its own if Redis is gone.
     } finally {
@@ -27,9 +30,11 @@ export function redisMemoryGauge(client: RedisClient, share: number, now: () => 
     }
   };
   return {
-    async left() {
+    async left(bytes) {
       if (now() - checkedAt >= CHECK_EVERY_MS) await (pending ??= check());
-      return room;
+      if (max > 0 && used + written + bytes > share * max) return false;
+      written += bytes;
+      return true;
     },
   };
 }

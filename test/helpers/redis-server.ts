@@ -17,6 +17,10 @@ export interface RedisHandle {
   configSet(name: string, value: string): Promise<void>;
   /** INFO memory's used_memory, in bytes. */
   usedMemory(): Promise<number>;
+  /** Every key and its value as redis-cli prints them (for tests that look for what must not be stored). */
+  dump(): string;
+  /** DBSIZE. */
+  keyCount(): number;
   stop(): Promise<void>;
 }
 
@@ -38,6 +42,13 @@ export async function startRedis(port?: number): Promise<RedisHandle> {
     async configSet(name, value) {
       const reply = await simpleCommand(chosen, `CONFIG SET ${name} ${value}`);
       if (!reply.startsWith('+OK')) throw new Error(`CONFIG SET ${name}: ${reply.trim()}`);
+    },
+    dump() {
+      const keys = execFileSync('redis-cli', ['-p', String(chosen), '--scan'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      return keys.map((k) => `${k} ${execFileSync('redis-cli', ['-p', String(chosen), '--raw', 'GET', k], { encoding: 'latin1' })}`).join('\n');
+    },
+    keyCount() {
+      return Number(execFileSync('redis-cli', ['-p', String(chosen), 'DBSIZE'], { encoding: 'utf8' }).trim());
     },
     async usedMemory() {
       return Number(/^used_memory:(\d+)/m.exec(await command(chosen, 'INFO memory'))?.[1]);

@@ -6,7 +6,7 @@ import { waitUntil } from '../helpers/wait-until.js';
 
 // Findings of the issue 8 outside review, one test each. HTTP mode on /__mock/respond/http, a
 // ttl route on the rest of /__mock/respond, a 1 MB memory bound with room for a 2 MB answer.
-const CONFIG = BASE_CONFIG + `  - id: http
+const CONFIG = BASE_CONFIG.replace('    path: /api/trading/orders\n    methods: [GET, POST]\n', '    path: /api/trading/orders\n    methods: [GET, POST]\n    cache: { ttl: 1m }\n') + `  - id: http
     auth: none
     prefix: /__mock/respond/http
     methods: [GET]
@@ -67,6 +67,30 @@ describe('issue 8 review: the cache\'s answers to what the outside review found 
     assert.equal(r.status, 504);
     assert.equal(r.headers['x-cache'], 'MISS');
     assert.match(String(r.headers['cache-status']), /detail=only-if-cached/);
+  });
+
+  it('review 2: a 304 updates the entry with the backend\'s fields, never with per-exchange ones', async () => {
+    const path = '/__mock/respond/http/merge?header=cache-control:no-cache&header=etag:%22m1%22&header=x-cache:HIT-origin&header=age:77&header=x-request-id:origin-id&header=retry-after:5';
+    await gw.request(path);
+    const revalidated = await gw.request(path);
+    assert.match(String(revalidated.headers['cache-status']), /fwd-status=304/);
+    const count = (name: string) => revalidated.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === name).length;
+    for (const name of ['x-cache', 'age', 'x-request-id']) assert.equal(count(name), 1, name);
+    assert.equal(revalidated.headers['x-cache'], 'HIT');
+    assert.notEqual(revalidated.headers['x-request-id'], 'origin-id');
+    assert.equal(revalidated.headers['retry-after'], undefined);
+  });
+
+  it('review 2: a read after a write never joins a fill that started before it', async () => {
+    await mock.arm({ kind: 'delay', path: '/api/trading/orders', method: 'GET', ms: 1500, times: 1 });
+    const before = gw.request('/api/trading/orders');
+    await new Promise((r) => setTimeout(r, 300));
+    const order = await gw.request('/api/trading/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'BTC', side: 'buy', quantity: 1 }) });
+    assert.equal(order.status, 201);
+    const after = await gw.request('/api/trading/orders');
+    assert.doesNotMatch(String(after.headers['cache-status']), /collapsed/);
+    assert.ok(after.json<{ orders: unknown[] }>().orders.length >= 1, 'the order placed before this read is in its answer');
+    assert.equal((await before).status, 200);
   });
 
   it('O1: a backend that hangs is asked once, however many requests wait for the entry', async () => {

@@ -16,6 +16,11 @@ const CONFIG = BASE_CONFIG.replace('    path: /api/trading/orders\n    methods: 
     prefix: /__mock/respond
     methods: [GET]
     cache: { ttl: 1m }
+  - id: http
+    auth: none
+    prefix: /__mock/respond/http
+    methods: [GET]
+    cache: {}
 `;
 
 /** Behind a load balancer every instance sees the one public Host (the origin is part of the key). */
@@ -70,6 +75,40 @@ describe('issue 8: the cache shared by two instances on Redis', () => {
     await waitUntil(async () => /fwd=miss; stored/.test(String((await p.a.request(`/__mock/respond/room-back-${Date.now()}`, { headers: HOST })).headers["cache-status"])), "writes to resume", 10_000);
     await waitUntil(() => p.a.logs().some((l) => l.msg === 'cache writes stored again'), 'the resumption to be logged');
     assert.equal(p.a.logs().filter((l) => String(l.msg).startsWith('cache writes paused')).length, 1);
+  });
+
+  it('keeps no credential in the store when the backend varies on one (review 2)', async () => {
+    const path = '/__mock/respond/http/vary-cred?header=cache-control:public%2C%20max-age%3D60&header=vary:authorization%2C%20cookie';
+    const first = await p.a.request(path, { headers: { ...HOST, cookie: 'session=SECRET-COOKIE-123', authorization: 'Bearer SECRET-TOKEN-456' } });
+    assert.match(String(first.headers['cache-status']), /fwd=miss; stored/);
+    const stored = p.redis.dump();
+    assert.doesNotMatch(stored, /SECRET-COOKIE-123|SECRET-TOKEN-456/);
+    const again = await p.a.request(path, { headers: { ...HOST, cookie: 'session=SECRET-COOKIE-123', authorization: 'Bearer SECRET-TOKEN-456' } });
+    assert.equal(again.headers['x-cache'], 'HIT');
+    assert.equal((await p.a.request(path, { headers: { ...HOST, cookie: 'session=other' } })).headers['x-cache'], 'MISS');
+  });
+
+  it('leaves nothing in the store for writes to paths no cached route answers (review 2)', async () => {
+    const before = p.redis.keyCount();
+    for (let i = 0; i < 20; i++) {
+      const r = await p.a.request(`/__mock/echo/anonymous-${i}`, { method: 'POST', headers: { ...HOST, 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(r.status, 200);
+    }
+    assert.equal(p.redis.keyCount(), before);
+  });
+
+  it('counts its own writes between two readings of Redis memory: a burst cannot pass the share (review 2)', async () => {
+    const used = await p.redis.usedMemory();
+    // Room for about three 100 kB entries under the 0.5 share.
+    await p.redis.configSet('maxmemory', String(Math.round((used + 350_000) / 0.5)));
+    try {
+      await new Promise((r) => setTimeout(r, 2100)); // the next write reads INFO memory afresh
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => p.a.request(`/__mock/respond/burst-room-${i}?repeat=10000&body=0123456789`, { headers: HOST })));
+      const stored = answers.filter((a) => /fwd=miss; stored/.test(String(a.headers['cache-status']))).length;
+      assert.ok(stored >= 1 && stored <= 4, `stored ${stored} of 10`);
+    } finally {
+      await p.redis.configSet('maxmemory', '0');
+    }
   });
 
   it('bypasses the cache while Redis is down, logs it once, and caches again when it is back', async () => {

@@ -5,7 +5,7 @@ import { createMemoryStore } from '../../gateway/store/memory-store.js';
 test('issue 8: the memory store keeps cache entries within their byte bound, least recently used dropped first', async () => {
   const store = createMemoryStore();
   const cache = store.cacheBackend({ maxMemoryBytes: 10_000, redisMemoryShare: 0.5 });
-  const entry = Buffer.alloc(3000, 1);
+  const entry = Buffer.alloc(2500, 1); // + key + 400 bytes of overhead each: three fit in 10 000, not four
   for (const k of ['a', 'b', 'c']) await cache.put(`c:e:r:${k}`, entry, 60_000);
   await cache.lookup('c:e:r:a', []); // a is now the most recently used
   await cache.put('c:e:r:d', entry, 60_000); // over 10 000 bytes: b goes
@@ -30,9 +30,13 @@ test('issue 8: a tag bump makes a new generation; locks are leases', async () =>
   await cache.bump(['c:t:1'], 10_000);
   const second = (await cache.lookup('c:e:x', ['c:t:1'])).generations[0];
   assert.ok(first !== null && second !== null && first !== second);
-  assert.equal(await cache.lock('c:l:x', 500), true);
-  assert.equal(await cache.lock('c:l:x', 500), false);
+  assert.equal(await cache.lock('c:l:x', 500), 'acquired');
+  assert.equal(await cache.lock('c:l:x', 500), 'held');
   now += 600;
-  assert.equal(await cache.lock('c:l:x', 500), true, 'an expired lease is free');
+  assert.equal(await cache.lock('c:l:x', 500), 'acquired', 'an expired lease is free');
+  await cache.markPass('c:l:x', 500);
+  assert.equal(await cache.lock('c:l:x', 500), 'pass', 'an unstorable answer leaves a pass mark');
+  now += 600;
+  assert.equal(await cache.lock('c:l:x', 500), 'acquired');
   await store.close();
 });
