@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
+import { configWarnings } from '../../gateway/config/config-warnings.js';
 import { parseConfigText } from '../../gateway/config/load-config.js';
 import { errorsOf, VALID } from './config-fixture.js';
 
@@ -68,3 +69,16 @@ test('acme config: gateway check reports a caBundle that does not exist, at its 
   const errors = errorsOf(acme(`${MINIMAL}  caBundle: /nonexistent/ca.pem\n`), {}, { checkFiles: true });
   assert.match(errors.join('\n'), /gw\.yaml:\d+:\d+ tls\.caBundle: \/nonexistent\/ca\.pem does not exist/);
 });
+
+const warned: { description: string; text: string; warning: boolean }[] = [
+  { description: 'Let\'s Encrypt with the HTTP listener off port 80', text: acme(MINIMAL), warning: true },
+  { description: 'Let\'s Encrypt with the HTTP listener on port 80', text: acme(MINIMAL).replace('port: 8080', 'port: 80'), warning: false },
+  { description: 'a private CA on another port (its own business)', text: acme('  domains: [api.example.com]\n  directory: https://ca.internal/dir\n'), warning: false },
+];
+for (const w of warned) {
+  test(`acme config warning: ${w.description}`, () => {
+    const warnings = configWarnings(parseConfigText(w.text, 'gw.yaml', {})).filter((x) => x.path === 'listeners.http.port');
+    assert.equal(warnings.length, w.warning ? 1 : 0);
+    if (w.warning) assert.match(warnings[0]!.message, /Let's Encrypt checks each domain on port 80 .*on 8080, something in front must forward port 80 to it/);
+  });
+}
