@@ -13,6 +13,8 @@ export interface AcmeGateway {
   logs(): Record<string, unknown>[];
   /** Log lines of the ACME cert store with this event (acme.issued, acme.loaded ...). */
   events(event: string): Record<string, unknown>[];
+  /** Writes `config` and sends SIGHUP; resolves with the reload's log line. */
+  reload(config: string): Promise<Record<string, unknown>>;
   stop(): Promise<number | null>;
 }
 
@@ -47,6 +49,13 @@ export async function startAcmeGateway(dir: string, config: string): Promise<Acm
     httpPort: line.http_port,
     logs,
     events: (event) => logs().filter((l) => l.event === event),
+    async reload(next) {
+      writeFileSync(configFile, next);
+      const before = service.lines.length;
+      process.kill(service.pid, 'SIGHUP');
+      const l = await service.waitForLine((x) => service.lines.indexOf(x) >= before && (x.includes('config reloaded') || x.includes('config rejected')));
+      return JSON.parse(l) as Record<string, unknown>;
+    },
     stop: () => service.stop(),
   };
 }

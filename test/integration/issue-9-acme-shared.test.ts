@@ -11,7 +11,7 @@ import { waitUntil } from '../helpers/wait-until.js';
  * Issue 9, ACME with several instances on one Redis. Pebble validates against instance B's HTTP
  * listener while instance A orders: B answers from the challenge A put in the store, as any
  * instance behind a load balancer must. A third instance starts after the issue and takes
- * the pair from the store instead of ordering its own.
+ * the pair from the store instead of ordering its own; so does B once a reload turns it to ACME.
  */
 let redis: RedisHandle | undefined;
 let pebble: PebbleHandle | undefined;
@@ -61,4 +61,12 @@ test('issue 9 ACME: one instance orders, another answers the CA from the store, 
   }
   assert.equal(pebble.service.lines.filter((l) => l.includes('Issued certificate serial')).length, 1, 'pebble issued one certificate for the fleet');
   assert.equal(c.events('acme.issued').length + c.events('acme.waiting').length, 0);
+
+  // A reload turns B to ACME: the new certificate comes from the store, served without a restart.
+  const reloaded = await b.reload(config(bHttpPort));
+  assert.match(String(reloaded.msg), /config reloaded/);
+  assert.equal(b.events('acme.loaded')[0]?.serial, issued.serial);
+  const fromReloaded = await presentedCert(b.httpsPort, root);
+  assert.ok(fromReloaded.authorized, fromReloaded.error);
+  assert.equal(fromReloaded.cert.serialNumber, issued.serial);
 });
