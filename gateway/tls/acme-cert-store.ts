@@ -56,6 +56,7 @@ export async function createAcmeCertStore(tls: AcmeTlsConfig, deps: AcmeDeps): P
   let onChange: ((pair: CertPair) => void) | null = null;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
+  let started = false;
   let waiting = false;
   let warnedClamp = false;
   const ctx: AttemptContext = {
@@ -188,7 +189,9 @@ export async function createAcmeCertStore(tls: AcmeTlsConfig, deps: AcmeDeps): P
     current,
     watch(listener: (pair: CertPair) => void) {
       onChange = listener;
-      if (timer || closed) return;
+      // One loop per store, however often it is watched.
+      if (started || closed) return;
+      started = true;
       if (facts && !ctx.due(facts)) scheduleRenewal();
       else schedule(0);
     },
