@@ -19,7 +19,7 @@ COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
 COPY --chown=root:root config ./config
-# certs/ is the only place the gateway writes (self-signed dev certs, later ACME state).
+# certs/ is the only place the gateway writes (self-signed dev certs, ACME state): mount a volume there.
 RUN mkdir -p certs && chown node:node certs
 USER node
 EXPOSE 8443 8080

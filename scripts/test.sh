@@ -4,16 +4,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v redis-server >/dev/null 2>&1; then
+# Debian packages the integration tests start on free ports: redis-server (the store tests) and
+# pebble (Let's Encrypt's test CA, for the ACME tests).
+need_package() {
+  local command=$1 package=$2 why=$3
+  command -v "$command" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" -eq 0 ]; then
-    echo "installing redis-server (the store tests start their own on a free port)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+    echo "installing $package ($why)"
+    if [ -z "${apt_updated:-}" ]; then apt-get update -qq; apt_updated=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
   else
-    echo "redis-server is missing: run this as root, or first: sudo apt-get install -y redis-server" >&2
+    echo "$command is missing: run this as root, or first: sudo apt-get install -y $package" >&2
     exit 1
   fi
-fi
+}
+need_package redis-server redis-server "the store tests start their own on a free port"
+need_package pebble pebble "the ACME tests start their own CA on free ports"
 
 npm ci --no-audit --no-fund
 npm run typecheck

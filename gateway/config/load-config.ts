@@ -95,6 +95,7 @@ function missingFiles(config: GatewayConfig<SecretsMode>): { path: PropertyKey[]
     wanted.push({ path: ['auth', 'jwt', 'privateKeyFile'], file: config.auth.jwt.privateKeyFile }, { path: ['auth', 'jwt', 'publicKeyFile'], file: config.auth.jwt.publicKeyFile });
   }
   if (config.tls.mode === 'files') wanted.push({ path: ['tls', 'cert'], file: config.tls.cert }, { path: ['tls', 'key'], file: config.tls.key });
+  if (config.tls.mode === 'acme' && config.tls.caBundle !== null) wanted.push({ path: ['tls', 'caBundle'], file: config.tls.caBundle });
   return wanted.filter((w) => !existsSync(w.file)).map((w) => ({ path: w.path, message: `${w.file} does not exist${w.hint ? ` (${w.hint})` : ''}` }));
 }
 

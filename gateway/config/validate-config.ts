@@ -1,5 +1,6 @@
 import type { core as zcore } from 'zod';
 import { SECTIONS, type RawConfig } from './schema.js';
+import { checkAcme } from './schema/acme.js';
 import { checkAuthSecrets } from './schema/auth.js';
 import { checkRoutes, INVALID, type Parsed } from './schema/check-routes.js';
 import { checkAdminListener } from './schema/listeners.js';
@@ -42,6 +43,9 @@ export function validateConfig(input: unknown, mode: SecretsMode): Validation {
   const listeners = section('listeners');
   // A broken auth section has its own errors; "needs auth" would only echo them.
   if (listeners !== undefined && listeners !== INVALID && auth !== INVALID) issues.push(...checkAdminListener(listeners, auth !== undefined));
+  const tls = section('tls');
+  const hosts = section('hosts');
+  if (tls !== undefined && tls !== INVALID && listeners !== undefined && listeners !== INVALID && hosts !== undefined && hosts !== INVALID) issues.push(...checkAcme(tls, listeners.http !== undefined, hosts));
 
   if (issues.length > 0) return { ok: false, issues };
   // Every section parsed (else an issue above): together they are the configSchema's output.

@@ -8,6 +8,7 @@ import { buildRouteChains } from '../pipeline/build-route-chains.js';
 import { createLoginLimiters } from '../ratelimit/login-limiters.js';
 import { createRateLimiters } from '../ratelimit/create-rate-limiters.js';
 import type { Store } from '../store/store.js';
+import type { AcmeChallenges } from '../tls/acme-challenges.js';
 import { createCertStore } from '../tls/cert-store.js';
 import { createUpstreamClient } from '../upstream/upstream-client.js';
 import { createWebSocketProxy } from '../upstream/websocket-proxy.js';
@@ -20,6 +21,8 @@ export interface RuntimeDeps {
   clock: () => number;
   logger: Logger;
   shuttingDown(): boolean;
+  /** The HTTP-01 answers the HTTP listener serves (process-wide, like the store). */
+  acmeChallenges: AcmeChallenges;
 }
 
 /**
@@ -43,7 +46,9 @@ export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, pre
       const client = createUpstreamClient(config.upstream);
       return { client, ws: createWebSocketProxy(client.origin) };
     });
-    const certs = await part('certs', () => createCertStore(config.tls, [...(config.hosts ?? [])]));
+    const certs = await part('certs', () => createCertStore(config.tls, [...(config.hosts ?? [])], {
+      store: deps.store, logger: deps.logger, clock: deps.clock, challenges: deps.acmeChallenges,
+    }));
     const auth = await part('auth', () => (config.auth ? createAuthService(config.auth, deps) : null));
     const loginLimiters = await part('loginLimiters', () => (config.auth ? createLoginLimiters(config.auth.login, deps.store) : null));
     const rateLimiters = await part('rateLimiters', () => createRateLimiters(config, deps.store, previous && { config: previous.runtime.config, limiters: previous.runtime.rateLimiters }));

@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import { createRequestHandler } from '../pipeline/handle-request.js';
 import { createUpgradeHandler } from '../pipeline/handle-upgrade.js';
 import { createStore } from '../store/create-store.js';
+import { createAcmeChallenges } from '../tls/acme-challenges.js';
 import type { CertStore } from '../tls/cert-store.js';
 import { serverTlsOptions } from '../tls/tls-options.js';
 import type { CertPair } from '../tls/self-signed-cert.js';
@@ -41,7 +42,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
     const store = await createStore(config.store, logger);
     cleanup.push(() => store.close());
     let shuttingDown = false;
-    const deps: RuntimeDeps = { store, clock, logger, shuttingDown: () => shuttingDown };
+    const acmeChallenges = createAcmeChallenges(store, logger);
+    const deps: RuntimeDeps = { store, clock, logger, shuttingDown: () => shuttingDown, acmeChallenges };
     let runtime = await buildRuntime(config, deps);
     cleanup.push(() => releaseReplaced(runtime, null));
 
@@ -73,14 +75,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       },
       (err) => logger.error({ kind: 'tls', err: err.message }, 'certificate change rejected; the previous certificate keeps serving'),
     );
-    watchCerts(runtime.certs);
 
     const httpsAddress = await listen(https, config.listeners.https);
     cleanup.push(() => closeGracefully(https as unknown as Server, 0));
     let httpServer: Server | null = null;
     let httpAddress: AddressInfo | null = null;
     if (config.listeners.http) {
-      const server = createHttpRedirectListener(() => runtime.config, () => httpsAddress.port, logger);
+      const server = createHttpRedirectListener(() => runtime.config, () => httpsAddress.port, logger, acmeChallenges);
       httpServer = server;
       httpAddress = await listen(server, config.listeners.http);
       cleanup.push(() => closeGracefully(server, 0));
@@ -103,6 +104,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       adminAddress = await listen(server, adminAt);
       cleanup.push(() => closeGracefully(server as Server, 0));
     }
+    // After every bind: an ACME order starts here, and the CA's check needs the HTTP listener.
+    watchCerts(runtime.certs);
     logger.info({
       kind: 'lifecycle',
       https: `https://${hostForUrl(httpsAddress)}:${httpsAddress.port}`,

@@ -2,27 +2,36 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { GatewayConfig } from '../config/compile-config.js';
 import { pollFile } from '../files/poll-file.js';
+import { createAcmeCertStore, type AcmeDeps } from './acme-cert-store.js';
 import { ensureSelfSignedCert, type CertPair } from './self-signed-cert.js';
 import { secureContextOptions } from './tls-options.js';
 
 /**
  * Where the serving certificate comes from. The listener asks for the current pair at start and
- * is told of a new one; ACME will be a third implementation of this interface.
+ * is told of a new one: self-signed, files, or ACME (acme-cert-store.ts).
  */
 export interface CertStore {
   readonly current: CertPair;
-  /** Calls back with a new, already-validated pair whenever the source changes. */
+  /**
+   * Calls back with a new, already-validated pair whenever the source changes. Called once the
+   * listeners are bound: ACME's first order needs the HTTP listener to answer the CA.
+   */
   watch(onChange: (pair: CertPair) => void, onError: (err: Error) => void): void;
   /** Stops this store's watches only: a successor built on a reload may watch the same files. */
   close(): void;
 }
 
-export async function createCertStore(tls: GatewayConfig['tls'], hosts: readonly string[]): Promise<CertStore> {
-  if (tls.mode === 'self-signed') {
-    const { pair } = await ensureSelfSignedCert(tls.certDir, hosts);
-    return { current: pair, watch() {}, close() {} };
+export async function createCertStore(tls: GatewayConfig['tls'], hosts: readonly string[], deps: AcmeDeps): Promise<CertStore> {
+  switch (tls.mode) {
+    case 'self-signed': {
+      const { pair } = await ensureSelfSignedCert(tls.certDir, hosts);
+      return { current: pair, watch() {}, close() {} };
+    }
+    case 'files':
+      return createFileCertStore(tls.cert, tls.key, tls.watchInterval);
+    case 'acme':
+      return createAcmeCertStore(tls, deps);
   }
-  return createFileCertStore(tls.cert, tls.key, tls.watchInterval);
 }
 
 /**

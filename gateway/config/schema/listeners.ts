@@ -2,6 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { bool, duration, hostAddress, port } from './fields.js';
+import { acmeFields, RENEW_BEFORE_DEFAULT } from './acme.js';
 import type { PathIssue } from './path-issue.js';
 
 /** Where the gateway listens, the names it serves, its certificate and the proxies it believes. */
@@ -63,14 +64,29 @@ export const hostsSchema = z.array(z.string().min(1).transform((h) => h.toLowerC
   .default([]);
 
 export const tlsSchema = z.strictObject({
-  mode: z.enum(['self-signed', 'files']),
+  mode: z.enum(['self-signed', 'files', 'acme']),
   certDir: z.string().default('certs'),
   cert: z.string().min(1, 'expected a file path').optional(),
   key: z.string().min(1, 'expected a file path').optional(),
   watchInterval: duration.default(2000),
+  ...acmeFields,
 }).transform((t, ctx) => {
   const common = { certDir: t.certDir, watchInterval: t.watchInterval };
+  const given = (keys: readonly (keyof typeof t)[]) => keys.filter((k) => t[k] !== undefined);
+  // A field another mode reads would be silently ignored: say so instead.
+  const foreign = t.mode === 'acme' ? given(['cert', 'key']) : given(ACME_KEYS);
+  for (const key of foreign) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" applies to mode ${t.mode === 'acme' ? '"files"' : '"acme"'} only` });
+  if (foreign.length > 0) return z.NEVER;
   if (t.mode === 'self-signed') return { mode: t.mode, ...common };
+  if (t.mode === 'acme') {
+    if (t.domains === undefined) ctx.addIssue({ code: 'custom', message: 'mode "acme" needs "domains": the names to get a certificate for, like [api.example.com]' });
+    if (t.directory === undefined) ctx.addIssue({ code: 'custom', message: 'mode "acme" needs "directory": "letsencrypt", "letsencrypt-staging" or the https URL of an ACME directory' });
+    if (t.domains === undefined || t.directory === undefined) return z.NEVER;
+    return {
+      mode: t.mode, ...common,
+      domains: [...new Set(t.domains)], email: t.email ?? null, directory: t.directory, caBundle: t.caBundle ?? null, renewBefore: t.renewBefore ?? RENEW_BEFORE_DEFAULT,
+    };
+  }
   if (t.cert === undefined || t.key === undefined) {
     ctx.addIssue({ code: 'custom', message: 'mode "files" needs both "cert" and "key" paths' });
     return z.NEVER;
@@ -79,14 +95,39 @@ export const tlsSchema = z.strictObject({
 });
 export type RawTls = z.output<typeof tlsSchema>;
 
-/** `files` always has both paths: consumers switch on `mode` and need no `!`. */
+const ACME_KEYS = Object.keys(acmeFields) as (keyof typeof acmeFields)[];
+
+/** Each mode's fields are there for sure: consumers switch on `mode` and need no `!`. */
 export type TlsConfig =
   | { readonly mode: 'self-signed'; readonly certDir: string; readonly watchInterval: number }
-  | { readonly mode: 'files'; readonly certDir: string; readonly watchInterval: number; readonly cert: string; readonly key: string };
+  | { readonly mode: 'files'; readonly certDir: string; readonly watchInterval: number; readonly cert: string; readonly key: string }
+  | AcmeTlsConfig;
+
+export interface AcmeTlsConfig {
+  readonly mode: 'acme';
+  readonly certDir: string;
+  readonly watchInterval: number;
+  /** Lower-case DNS names, no duplicates; the first is the certificate's subject. */
+  readonly domains: readonly string[];
+  readonly email: string | null;
+  /** The directory URL (names already resolved). */
+  readonly directory: string;
+  /** PEM file of the roots to trust for the directory's TLS, instead of the system's. */
+  readonly caBundle: string | null;
+  /** Milliseconds before expiry to renew. */
+  readonly renewBefore: number;
+}
 
 export function compileTls(t: RawTls): TlsConfig {
   const certDir = resolve(t.certDir);
-  return t.mode === 'files' ? { ...t, certDir, cert: resolve(t.cert), key: resolve(t.key) } : { ...t, certDir };
+  switch (t.mode) {
+    case 'files':
+      return { ...t, certDir, cert: resolve(t.cert), key: resolve(t.key) };
+    case 'acme':
+      return { ...t, certDir, caBundle: t.caBundle === null ? null : resolve(t.caBundle) };
+    default:
+      return { ...t, certDir };
+  }
 }
 
 const cidr = z.string().refine((s) => {
