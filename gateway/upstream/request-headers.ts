@@ -4,7 +4,7 @@ import { connectionListed, HOP_BY_HOP } from './hop-by-hop.js';
  * Client-sent fields that claim something about the client or the path it took. The gateway is
  * the only one allowed to state these to the backend (security notes, item 3).
  */
-const FORWARDING = new Set([
+export const FORWARDING_HEADERS: ReadonlySet<string> = new Set([
   'forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port',
   'x-forwarded-prefix', 'x-forwarded-server', 'x-real-ip', 'x-client-ip', 'true-client-ip',
   'x-original-url', 'x-rewrite-url', 'x-original-host', 'x-http-method-override', 'x-http-method',
@@ -69,7 +69,7 @@ export function buildUpstreamHeaders(rawHeaders: readonly string[], facts: Upstr
       continue;
     }
     if (
-      HOP_BY_HOP.has(name) || FORWARDING.has(name) || policy.identityHeaders.has(name) || policy.remove.has(name)
+      HOP_BY_HOP.has(name) || FORWARDING_HEADERS.has(name) || policy.identityHeaders.has(name) || policy.remove.has(name)
       // A WSGI backend reads X_User_Id as X-User-Id (both become HTTP_X_USER_ID).
       || name.includes('_')
       || (listed !== null && listed.has(name))
