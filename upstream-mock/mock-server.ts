@@ -174,7 +174,8 @@ function echo(req: IncomingMessage, res: ServerResponse): void {
  * A response shaped by the query, for tests of what the gateway does with backend headers, on
  * /__mock/respond and any path below it: `status`, `header=name:value` (repeatable), `body`,
  * `repeat=n` (n copies of the body), `delay=ms`. With an `etag` header asked for, a matching
- * If-None-Match gets 304.
+ * If-None-Match gets 304; `cl304=1` keeps the 200's Content-Length on it (RFC 9110 8.6 allows
+ * that: it is the length the 200 would have had, with no content following).
  */
 function respondAsAsked(req: IncomingMessage, res: ServerResponse, q: URLSearchParams): void {
   const body = (q.get('body') ?? '{"ok":true}').repeat(Number(q.get('repeat') ?? '1'));
@@ -189,7 +190,8 @@ function respondAsAsked(req: IncomingMessage, res: ServerResponse, q: URLSearchP
   }
   const etag = headers.find(([name]) => name.toLowerCase() === 'etag')?.[1];
   if (etag !== undefined && req.headers['if-none-match'] === etag) {
-    res.writeHead(304, headers.filter(([name]) => name !== 'content-length' && name !== 'content-type').flat());
+    const keepLength = q.get('cl304') === '1';
+    res.writeHead(304, headers.filter(([name]) => (keepLength || name !== 'content-length') && name !== 'content-type').flat());
     return void res.end();
   }
   res.writeHead(Number(q.get('status') ?? '200'), headers.flat());

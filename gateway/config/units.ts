@@ -12,6 +12,15 @@ export function parseDuration(text: string): number | undefined {
   return m ? Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!) : undefined;
 }
 
+/** Milliseconds as an operator would write them: the largest unit that divides them ("1d", "90s", "250ms"). */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const n = DURATION_UNITS[unit]!;
+    if (ms >= n && ms % n === 0) return `${ms / n}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 /** Bytes, or undefined when the text is not a size. */
 export function parseSize(text: string): number | undefined {
   const m = SIZE.exec(text.trim());

@@ -38,7 +38,7 @@ export function validateConfig(input: unknown, mode: SecretsMode): Validation {
 
   const auth = section('auth');
   const rateLimits = section('rateLimits');
-  issues.push(...checkRoutes(routes, auth, rateLimits));
+  issues.push(...checkRoutes(routes, auth, rateLimits, section('cache')));
   if (auth !== undefined && auth !== INVALID) issues.push(...checkAuthSecrets(auth, mode));
   const listeners = section('listeners');
   // A broken auth section has its own errors; "needs auth" would only echo them.

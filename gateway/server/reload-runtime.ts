@@ -1,9 +1,13 @@
 import type { GatewayConfig } from '../config/compile-config.js';
+import type { CacheSection } from '../config/schema/cache.js';
 import { ConfigError } from '../config/config-error.js';
 import { diffConfig } from '../config/diff-config.js';
 import { loadConfig, type Env } from '../config/load-config.js';
 import { buildRuntime, type RuntimeDeps } from './build-runtime.js';
 import { releaseReplaced, RESTART_NEEDED, type GatewayRuntime } from './runtime-parts.js';
+
+/** cache section fields the store's cache backend is made with (gateway/cache/response-cache.ts). */
+const STORE_CACHE_BOUNDS = ['maxMemory', 'redisMemoryShare'] as const;
 
 export interface ReloadOptions {
   configFile: string;
@@ -20,6 +24,10 @@ export interface ReloadOptions {
  */
 export function createReload(o: ReloadOptions): () => Promise<{ ok: boolean }> {
   const { logger } = o.deps;
+  // The store makes its cache backend once, for the first runtime that caches, and keeps it (the
+  // store outlives runtimes): its bounds are those of that config until a restart, whatever
+  // reloads say in between. Null until a config with cached routes has been built.
+  let storeCacheMadeWith: CacheSection | null = o.current().config.caching ? o.current().config.cache : null;
   const rejected = (errors: string[]) => {
     logger.error({ kind: 'reload', errors }, 'config rejected; the running config stays');
     return { ok: false };
@@ -43,8 +51,11 @@ export function createReload(o: ReloadOptions): () => Promise<{ ok: boolean }> {
     // Not awaited: an old upstream pool closes once its in-flight requests finish.
     void releaseReplaced(old, next);
     const restartNeeded = diff.sectionsChanged.filter((s) => RESTART_NEEDED.includes(s));
-    // The memory store's cache bound is set when the store is made (the store outlives runtimes).
-    if (old.config.cache.maxMemory !== config.cache.maxMemory) restartNeeded.push('cache.maxMemory');
+    if (storeCacheMadeWith === null) {
+      if (config.caching) storeCacheMadeWith = config.cache;
+    } else {
+      for (const key of STORE_CACHE_BOUNDS) if (storeCacheMadeWith[key] !== config.cache[key]) restartNeeded.push(`cache.${key}`);
+    }
     logger.info({
       kind: 'reload',
       routes_added: diff.routesAdded,

@@ -56,9 +56,21 @@ export async function exchange(upstream: UpstreamClient, o: ExchangeOptions): Pr
       throw translateUpstreamError(again);
     }
   }
+  if (o.method === 'HEAD' || answer.statusCode === 204 || answer.statusCode === 304) {
+    // RFC 9110 6.4.1, 9.3.2: no content, whatever Content-Length says (a 304 may carry the
+    // GET's, 8.6). undici 7 still counts toward it and fails the drained body with
+    // UND_ERR_RES_CONTENT_LENGTH_MISMATCH: that says nothing about this answer, which is whole.
+    // (The streamed proxy does the same: pipeline/proxy-stage.ts writeResponseHead.)
+    answer.body.on('error', ignore);
+    answer.body.resume();
+    return { status: answer.statusCode, headers: answer.headers as IncomingHttpHeaders, body: EMPTY, rest: null };
+  }
   const { body, rest } = await readUpTo(answer.body, o.bufferUpTo);
   return { status: answer.statusCode, headers: answer.headers as IncomingHttpHeaders, body, rest };
 }
+
+const EMPTY = Buffer.alloc(0);
+const ignore = () => {};
 
 /** Reads until the end or past `limit`; then hands back the stream, paused, with what was read. */
 function readUpTo(stream: Readable, limit: number): Promise<{ body: Buffer; rest: Readable | null }> {

@@ -4,7 +4,7 @@ import { connectionListed, HOP_BY_HOP } from './hop-by-hop.js';
  * Client-sent fields that claim something about the client or the path it took. The gateway is
  * the only one allowed to state these to the backend (security notes, item 3).
  */
-const FORWARDING = new Set([
+export const FORWARDING_HEADERS: ReadonlySet<string> = new Set([
   'forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port',
   'x-forwarded-prefix', 'x-forwarded-server', 'x-real-ip', 'x-client-ip', 'true-client-ip',
   'x-original-url', 'x-rewrite-url', 'x-original-host', 'x-http-method-override', 'x-http-method',
@@ -39,7 +39,8 @@ export interface HeaderPolicy {
 
 /**
  * The headers the backend sees, as a flat [name, value, ...] list built in one pass over the
- * raw client headers. Order: client fields that survive, then the gateway's own, then route `set`.
+ * raw client headers. Order: client fields that survive, then the gateway's own, then route `set`
+ * (which replaces a gateway field of the same name, and every client occurrence of its names).
  */
 export function buildUpstreamHeaders(rawHeaders: readonly string[], facts: UpstreamRequestFacts, policy: HeaderPolicy): string[] {
   let listed: Set<string> | null = null;
@@ -68,10 +69,12 @@ export function buildUpstreamHeaders(rawHeaders: readonly string[], facts: Upstr
       continue;
     }
     if (
-      HOP_BY_HOP.has(name) || FORWARDING.has(name) || policy.identityHeaders.has(name) || policy.remove.has(name)
+      HOP_BY_HOP.has(name) || FORWARDING_HEADERS.has(name) || policy.identityHeaders.has(name) || policy.remove.has(name)
       // A WSGI backend reads X_User_Id as X-User-Id (both become HTTP_X_USER_ID).
       || name.includes('_')
       || (listed !== null && listed.has(name))
+      // The route's `set` is the only value of its names: a client copy would ride along beside it.
+      || (policy.set.length > 0 && routeSets(policy.set, name))
     ) continue;
     out.push(name, rawHeaders[i + 1]!);
   }
@@ -84,10 +87,22 @@ export function buildUpstreamHeaders(rawHeaders: readonly string[], facts: Upstr
     'x-request-id', facts.requestId,
   );
   if (facts.identity) for (const h of facts.identity) out.push(h);
+  // Every client copy is gone: a name found here is one the gateway stated above (X-Forwarded-Proto ...).
   for (const [name, value] of policy.set) {
-    const at = out.indexOf(name);
-    if (at >= 0 && at % 2 === 0) out[at + 1] = value;
+    const at = nameAt(out, name);
+    if (at >= 0) out[at + 1] = value;
     else out.push(name, value);
   }
   return out;
+}
+
+function routeSets(set: HeaderPolicy['set'], name: string): boolean {
+  for (const [n] of set) if (n === name) return true;
+  return false;
+}
+
+/** Index of `name` among the names (even slots) of a flat list; a value equal to it does not count. */
+function nameAt(flat: readonly string[], name: string): number {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return i;
+  return -1;
 }

@@ -1,6 +1,10 @@
 import { z } from 'zod';
+import { HOP_BY_HOP } from '../../upstream/hop-by-hop.js';
+import { CREDENTIAL_HEADERS, FORWARDING_HEADERS } from '../../upstream/request-headers.js';
+import { formatDuration } from '../units.js';
 import { bool, duration, headerName, listOf, size, wholeNumber } from './fields.js';
 import type { PathIssue } from './path-issue.js';
+import type { RawRouteHeaders } from './route-headers.js';
 
 /** The response cache: the top-level `cache` section (limits shared by every route) and a route's `cache` and `invalidates`. */
 
@@ -24,6 +28,15 @@ export type CacheSection = z.output<typeof cacheSectionSchema>;
 const TAG = /^(?:[A-Za-z0-9_.:\-/]|\{[A-Za-z_][A-Za-z0-9_]*\})+$/;
 export const tagTemplate = z.string().max(200).regex(TAG, 'expected a tag like "portfolio" or "portfolio:{user}" (letters, digits, "_.:-/", {user} or {param})');
 
+/**
+ * Statuses the cache never stores, whatever the route lists (cache/policy/store-decision.ts); 1xx
+ * are refused by the range (RFC 9111 3: only final responses).
+ */
+const NEVER_STORED = new Map<unknown, string>([
+  [206, 'is never stored: a partial response needs range combination, which this cache does not do (RFC 9111 3.3)'],
+  [304, 'is never stored: it refreshes a stored response on revalidation, it is not one itself (RFC 9111 4.3.4)'],
+]);
+
 export const routeCacheSchema = z.strictObject({
   /** Absent: the cache follows HTTP (RFC 9111) and stores only what the backend allows. */
   ttl: positive('ttl (leave it out to let HTTP decide)').optional(),
@@ -33,7 +46,7 @@ export const routeCacheSchema = z.strictObject({
   scope: z.enum(['user', 'role', 'shared'], { error: 'expected "user", "role" or "shared"' }).optional(),
   varyHeaders: listOf(headerName, 'accept-language').default([]),
   tags: listOf(tagTemplate, 'portfolio:{user}').default([]),
-  statuses: listOf(wholeNumber(200, 599), '200, 404').min(1).default([200]),
+  statuses: listOf(wholeNumber(200, 599).refine((n) => !NEVER_STORED.has(n), { error: (i) => `${String(i.input)} ${NEVER_STORED.get(i.input as number)}` }), '200, 404').min(1).default([200]),
   // A miss is read into memory up to this before it is stored: bounded.
   maxBodyBytes: size.refine((n) => n > 0 && n <= 64 * MiB, 'expected a size from 1b to 64mb').default(MiB),
   ignoreQueryParams: listOf(z.string().min(1), 'utm_source, _').default([]),
@@ -88,14 +101,24 @@ export function compileRouteCache(c: RawRouteCache, authenticated: boolean): Rou
   };
 }
 
-/** Headers the gateway owns or that carry credentials: keying on them would split or leak entries. */
-const UNKEYABLE = new Set(['authorization', 'x-api-key', 'cookie', 'host', 'x-forwarded-host', 'x-forwarded-for', 'forwarded', 'x-request-id', 'accept-encoding']);
+/** Credentials, and what the gateway negotiates with the client itself: keying on them would split or leak entries. */
+const UNKEYABLE = new Set(['authorization', 'cookie', 'accept-encoding', ...CREDENTIAL_HEADERS]);
+
+/** What checkRouteCache needs from other sections; absent when that section failed its own schema. */
+export interface CacheCheckContext {
+  /** Lower-case identity header names the gateway sets for the backend (defaults and `auth.identityHeaders`). */
+  identityHeaders: ReadonlySet<string>;
+  /** `cache.maxTtl` in ms; null when the cache section did not parse. */
+  maxTtlMs: number | null;
+}
+
+type CheckedRoute = { cache?: RawRouteCache; invalidates?: readonly string[]; methods?: readonly string[]; websocket: boolean; target: string; headers?: RawRouteHeaders };
 
 /**
  * Cross-field rules of a route's cache: what the route must be for its entries to be safe.
  * `params` are the route path's :params; `authMode` its auth mode.
  */
-export function checkRouteCache(r: { cache?: RawRouteCache; invalidates?: readonly string[]; methods?: readonly string[]; websocket: boolean; target: string }, authMode: string, params: readonly string[], at: PropertyKey[]): PathIssue[] {
+export function checkRouteCache(r: CheckedRoute, authMode: string, params: readonly string[], at: PropertyKey[], context: CacheCheckContext): PathIssue[] {
   const issues: PathIssue[] = [];
   const placeholders = (tags: readonly string[], key: PropertyKey[]) => {
     tags.forEach((tag, i) => {
@@ -117,8 +140,37 @@ export function checkRouteCache(r: { cache?: RawRouteCache; invalidates?: readon
   if (authMode === 'optional' && c.scope === 'role') {
     issues.push({ path: [...at, 'cache', 'scope'], message: 'scope role needs auth required (an anonymous caller has no roles)' });
   }
+  const gatewayStated = gatewayStatedNames(r.headers, context.identityHeaders);
   c.varyHeaders.forEach((h, i) => {
-    if (UNKEYABLE.has(h.toLowerCase())) issues.push({ path: [...at, 'cache', 'varyHeaders', i], message: `${h} cannot be a cache key (credentials, or a header the gateway sets or negotiates itself)` });
+    const name = h.toLowerCase();
+    if (UNKEYABLE.has(name)) {
+      issues.push({ path: [...at, 'cache', 'varyHeaders', i], message: `${h} cannot be a cache key (credentials, or a header the gateway negotiates itself)` });
+    } else if (gatewayStated.has(name) || name.includes('_')) {
+      // The key would hold the client's value while the backend answered for the gateway's:
+      // with X-User-Id on a shared route, bob was served alice's answer.
+      issues.push({ path: [...at, 'cache', 'varyHeaders', i], message: `${h} cannot be a cache key: the gateway sets or strips it for the backend, which sees the gateway's value, not the client's` });
+    }
   });
+  if (context.maxTtlMs !== null) {
+    for (const key of ['staleWhileRevalidate', 'staleIfError'] as const) {
+      const ms = c[key];
+      if (ms !== undefined && ms > context.maxTtlMs) {
+        issues.push({ path: [...at, 'cache', key], message: `${formatDuration(ms)} is longer than cache.maxTtl (${formatDuration(context.maxTtlMs)}): no entry is kept that long; shorten it or raise cache.maxTtl` });
+      }
+    }
+  }
   return issues;
+}
+
+/**
+ * Request fields whose value the backend gets from the gateway, not the client
+ * (upstream/request-headers.ts): identity, forwarding and hop-by-hop fields, and the route's
+ * own `headers.request` set and remove names. Underscore names are dropped too (checked apart).
+ */
+function gatewayStatedNames(headers: RawRouteHeaders | undefined, identity: ReadonlySet<string>): Set<string> {
+  return new Set([
+    ...identity, ...FORWARDING_HEADERS, ...HOP_BY_HOP,
+    ...Object.keys(headers?.request?.set ?? {}).map((n) => n.toLowerCase()),
+    ...(headers?.request?.remove ?? []).map((n) => n.toLowerCase()),
+  ]);
 }

@@ -1,5 +1,6 @@
 import type { MatchableRoute } from '../route-table.js';
-import { checkRouteCache } from './cache.js';
+import { DEFAULT_IDENTITY_HEADERS } from '../../upstream/request-headers.js';
+import { checkRouteCache, type CacheCheckContext, type CacheSection } from './cache.js';
 import type { RawAuth } from './auth.js';
 import { routeShape } from './compile-route.js';
 import type { PathIssue } from './path-issue.js';
@@ -19,8 +20,16 @@ export type Parsed<T> = T | undefined | typeof INVALID;
  * Rules across routes and sections. They run on whatever parsed, in the same pass as the schema's
  * own errors, so one `gateway check` shows every problem. `routes[i]` undefined: that route failed.
  */
-export function checkRoutes(routes: readonly (RawRoute | undefined)[], auth: Parsed<RawAuth>, rateLimits: Parsed<RateLimitsConfig>): PathIssue[] {
+export function checkRoutes(routes: readonly (RawRoute | undefined)[], auth: Parsed<RawAuth>, rateLimits: Parsed<RateLimitsConfig>, cache: Parsed<CacheSection>): PathIssue[] {
   const issues: PathIssue[] = [];
+  const cacheContext: CacheCheckContext = {
+    // The gateway strips the default names and the configured ones (upstream/header-policy.ts).
+    identityHeaders: new Set([
+      ...DEFAULT_IDENTITY_HEADERS,
+      ...(auth !== undefined && auth !== INVALID ? Object.values(auth.identityHeaders).map((n) => n.toLowerCase()) : []),
+    ]),
+    maxTtlMs: cache !== undefined && cache !== INVALID ? cache.maxTtl : null,
+  };
   const seen: { i: number; shape: MatchableRoute }[] = [];
   const ids = new Map<string, number>();
   routes.forEach((r, i) => {
@@ -28,7 +37,7 @@ export function checkRoutes(routes: readonly (RawRoute | undefined)[], auth: Par
     const at = ['routes', i];
     if (rateLimits !== INVALID) issues.push(...checkRouteRateLimit(r.rateLimit, rateLimits, at));
     issues.push(...checkRouteAuth(r, auth, at));
-    issues.push(...checkRouteCache(r, r.auth?.mode ?? 'none', routeParams(r), at));
+    issues.push(...checkRouteCache(r, r.auth?.mode ?? 'none', routeParams(r), at, cacheContext));
 
     const shape = routeShape(r);
     const earlier = ids.get(shape.id);
