@@ -34,6 +34,7 @@ export function createMockServer(options: MockOptions): Server {
   const faults = new FaultTable();
   const latency = createLatencyModel(options.profile, options.seed);
   const counters = new Map<string, number>();
+  const inFlight = new Map<string, number>();
   const last = new Map<string, RecordedRequest>();
 
   const server = createServer((req, res) => {
@@ -92,7 +93,16 @@ export function createMockServer(options: MockOptions): Server {
       counters.set(key, (counters.get(key) ?? 0) + 1);
       last.set(url.pathname, { method: req.method, path: req.url ?? '', rawHeaders: req.rawHeaders, bodyBytes: 0 });
       const ms = Number(url.searchParams.get('delay') ?? '0');
-      if (ms > 0) return void setTimeout(() => respondAsAsked(req, res, url.searchParams), ms);
+      if (ms > 0) {
+        // How many were answered at once at most (MAXCONC <path>): whether a gateway queued them.
+        const now = (inFlight.get(url.pathname) ?? 0) + 1;
+        inFlight.set(url.pathname, now);
+        counters.set(`MAXCONC ${url.pathname}`, Math.max(counters.get(`MAXCONC ${url.pathname}`) ?? 0, now));
+        return void setTimeout(() => {
+          inFlight.set(url.pathname, (inFlight.get(url.pathname) ?? 1) - 1);
+          respondAsAsked(req, res, url.searchParams);
+        }, ms);
+      }
       return respondAsAsked(req, res, url.searchParams);
     }
     if (respondToWrite(req, res, url, (key) => counters.set(key, (counters.get(key) ?? 0) + 1), (r, q) => respondAsAsked(req, r, q))) return;
@@ -175,7 +185,8 @@ function echo(req: IncomingMessage, res: ServerResponse): void {
  * /__mock/respond and any path below it: `status`, `header=name:value` (repeatable), `body`,
  * `repeat=n` (n copies of the body), `delay=ms`. With an `etag` header asked for, a matching
  * If-None-Match gets 304; `cl304=1` keeps the 200's Content-Length on it (RFC 9110 8.6 allows
- * that: it is the length the 200 would have had, with no content following).
+ * that: it is the length the 200 would have had, with no content following); `h304=name:value`
+ * sets a field on the 304 only. With `delay`, counter `MAXCONC <path>` is the most answered at once.
  */
 function respondAsAsked(req: IncomingMessage, res: ServerResponse, q: URLSearchParams): void {
   const body = (q.get('body') ?? '{"ok":true}').repeat(Number(q.get('repeat') ?? '1'));
@@ -191,7 +202,17 @@ function respondAsAsked(req: IncomingMessage, res: ServerResponse, q: URLSearchP
   const etag = headers.find(([name]) => name.toLowerCase() === 'etag')?.[1];
   if (etag !== undefined && req.headers['if-none-match'] === etag) {
     const keepLength = q.get('cl304') === '1';
-    res.writeHead(304, headers.filter(([name]) => (keepLength || name !== 'content-length') && name !== 'content-type').flat());
+    const on304 = headers.filter(([name]) => (keepLength || name !== 'content-length') && name !== 'content-type');
+    // `h304=name:value`: a field the 304 says differently (another ETag, no-store ...).
+    for (const h of q.getAll('h304')) {
+      const colon = h.indexOf(':');
+      if (colon <= 0) continue;
+      const name = h.slice(0, colon).trim().toLowerCase();
+      const at = on304.findIndex(([n]) => n.toLowerCase() === name);
+      if (at >= 0) on304.splice(at, 1);
+      on304.push([name, h.slice(colon + 1).trim()]);
+    }
+    res.writeHead(304, on304.flat());
     return void res.end();
   }
   res.writeHead(Number(q.get('status') ?? '200'), headers.flat());

@@ -93,6 +93,30 @@ describe('issue 8 review: the cache\'s answers to what the outside review found 
     assert.equal((await before).status, 200);
   });
 
+  it('review 2: a 304 that does not match the entry is not passed to a client that asked nothing: the cache asks again', async () => {
+    const path = '/__mock/respond/http/other-etag?header=cache-control:no-cache&header=etag:%22v1%22&h304=etag:%22v2%22';
+    await gw.request(path);
+    const again = await gw.request(path);
+    assert.equal(again.status, 200);
+    assert.equal(again.text, '{"ok":true}');
+    assert.equal(await mock.count('GET /__mock/respond/http/other-etag'), 3, 'fill, conditional, unconditional');
+  });
+
+  it('review 2: a 304 that says no-store ends the entry', async () => {
+    const path = '/__mock/respond/http/gone?header=cache-control:max-age%3D0%2C%20stale-while-revalidate%3D60%2C%20stale-if-error%3D60&header=etag:%22g1%22&h304=cache-control:no-store';
+    await gw.request(path);
+    // Served stale once, refreshed in the background: the 304 says no-store and the entry goes
+    // (before the fix it was served STALE for the whole minute).
+    await waitUntil(async () => (await gw.request(path)).headers['x-cache'] === 'MISS', 'the entry to be dropped', 10_000);
+  });
+
+  it('review 2: requests for a key whose answer cannot be stored reach the backend side by side, not one after another', async () => {
+    const path = '/__mock/respond/unstorable?delay=500&header=set-cookie:s%3D1';
+    await gw.request(path); // leaves the pass mark
+    await Promise.all(Array.from({ length: 6 }, () => gw.request(path)));
+    assert.ok(await mock.count('MAXCONC /__mock/respond/unstorable') >= 4, String(await mock.count('MAXCONC /__mock/respond/unstorable')));
+  });
+
   it('O1: a backend that hangs is asked once, however many requests wait for the entry', async () => {
     // The route's headersTimeout is 2 s (BASE_CONFIG): the one fill times out and every waiter gets its answer.
     const answers = await Promise.all(Array.from({ length: 20 }, () => gw.request('/__mock/respond/hang?delay=4000')));
