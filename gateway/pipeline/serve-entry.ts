@@ -57,7 +57,8 @@ export function serveEntry(ctx: HttpContext, entry: Entry, o: { xCache: XCache; 
     return;
   }
   if (encoding !== null) out.push('content-encoding', encoding);
-  out.push('content-length', String(body.length));
+  // RFC 9110 8.6: a 204 carries no Content-Length.
+  if (meta.status !== 204) out.push('content-length', String(body.length));
   res.writeHead(meta.status, out);
   if (req.method === 'HEAD') res.end();
   else res.end(body);

@@ -52,5 +52,6 @@ describe('issue 8: a bodiless answer that states a Content-Length', () => {
     assert.equal(second.status, 204);
     assert.equal(second.headers['x-cache'], 'HIT');
     assert.equal(second.body.length, 0);
+    assert.equal(second.headers['content-length'], undefined, 'RFC 9110 8.6: a 204 carries no Content-Length');
   });
 });
