@@ -6,6 +6,7 @@ import type { GatewayConfig } from '../config/compile-config.js';
 import { withoutHsts } from '../config/schema/build-security-headers.js';
 import type { Env } from '../config/load-config.js';
 import type { Logger } from '../observability/logger.js';
+import { createMetrics } from '../observability/metrics.js';
 import { createRequestHandler } from '../pipeline/handle-request.js';
 import { createUpgradeHandler } from '../pipeline/handle-upgrade.js';
 import { createStore } from '../store/create-store.js';
@@ -18,7 +19,7 @@ import { createAdminRequestHandler } from './handle-admin-request.js';
 import { createHttpRedirectListener } from './http-redirect-listener.js';
 import { createHttpsListener } from './https-listener.js';
 import { closeGracefully, listen } from './listen.js';
-import { createReload } from './reload-runtime.js';
+import { createReload, type ReloadResult } from './reload-runtime.js';
 import { releaseReplaced } from './runtime-parts.js';
 
 export interface GatewayHandle {
@@ -26,14 +27,14 @@ export interface GatewayHandle {
   readonly http: AddressInfo | null;
   readonly admin: AddressInfo | null;
   /** Re-reads the config file; a bad file leaves the running config in place. */
-  reload(): Promise<{ ok: boolean }>;
+  reload(): Promise<ReloadResult>;
   shutdown(): Promise<void>;
 }
 
 /**
  * provision → validate → serve → cleanup (Caddy's order). Everything made here is closed by
- * `cleanup`, which also runs when a start fails halfway. The store lives as long as the
- * process; runtimes (build-runtime.ts) come and go with reloads.
+ * `cleanup`, which also runs when a start fails halfway. The store and the metrics live as long
+ * as the process; runtimes (build-runtime.ts) come and go with reloads.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger, env: Env = process.env, clock: () => number = Date.now): Promise<GatewayHandle> {
   const cleanup: (() => Promise<void> | void)[] = [];
@@ -41,7 +42,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
     const store = await createStore(config.store, logger);
     cleanup.push(() => store.close());
     let shuttingDown = false;
-    const deps: RuntimeDeps = { store, clock, logger, shuttingDown: () => shuttingDown };
+    const metrics = createMetrics();
+    // Bound below, once the listeners exist; until then an admin request cannot arrive.
+    let reload: () => Promise<ReloadResult> = () => Promise.reject(new Error('internal: reload before start'));
+    const deps: RuntimeDeps = { store, clock, logger, metrics, shuttingDown: () => shuttingDown, reload: () => reload() };
     let runtime = await buildRuntime(config, deps);
     cleanup.push(() => releaseReplaced(runtime, null));
 
@@ -49,10 +53,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
     const https = createHttpsListener({
       cert: runtime.certs.current,
       limits: config.limits,
-      onRequest: createRequestHandler({ runtime: () => runtime, logger, shuttingDown: () => shuttingDown }),
+      onRequest: createRequestHandler({ runtime: () => runtime, logger, metrics, shuttingDown: () => shuttingDown }),
       onUpgrade: createUpgradeHandler({
         runtime: () => runtime,
         logger,
+        metrics,
         track: (socket) => {
           upgraded.add(socket);
           socket.once('close', () => upgraded.delete(socket));
@@ -94,7 +99,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       const server = createAdminListener({
         cert: adminAt.tls ? runtime.certs.current : null,
         limits: config.limits,
-        onRequest: createAdminRequestHandler({ runtime: () => runtime, logger, shuttingDown: () => shuttingDown, baseHeaders }),
+        onRequest: createAdminRequestHandler({ runtime: () => runtime, logger, metrics, shuttingDown: () => shuttingDown, baseHeaders }),
         baseHeaders,
         logger,
       });
@@ -115,7 +120,20 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       routes: config.routes.length,
     }, 'gateway listening');
 
-    const reload = createReload({
+    metrics.watch({
+      connections: async () => {
+        const open: Record<string, number> = { https: await connectionsOf(https) };
+        if (httpServer) open.http = await connectionsOf(httpServer);
+        if (adminServer) open.admin = await connectionsOf(adminServer);
+        return open;
+      },
+      pool: () => runtime.upstream.client.use(),
+      storePing: () => store.ping(),
+      storeKind: store.describe(),
+      certificate: () => runtime.certs.current.cert,
+    });
+
+    reload = createReload({
       configFile: config.file, env, deps,
       current: () => runtime,
       switchTo(next) {
@@ -161,6 +179,12 @@ async function runCleanup(steps: (() => Promise<void> | void)[]): Promise<void> 
     }
   }
   steps.length = 0;
+}
+
+function connectionsOf(server: Server | HttpsServer): Promise<number> {
+  return new Promise((resolve) => {
+    server.getConnections((err, count) => resolve(err ? 0 : count));
+  });
 }
 
 function hostForUrl(a: AddressInfo): string {
