@@ -71,6 +71,18 @@ describe('issue 9: GET /metrics', () => {
     assert.match(res.text, /^# HELP gateway_requests_total /m);
   });
 
+  test('an API key may come as the bearer credential here (a Prometheus scrape job\'s `authorization`), and only here', async () => {
+    assert.equal((await adminRequest(gw, '/metrics', { headers: { Authorization: `Bearer ${files.adminKey}` } })).status, 200);
+    assert.equal((await adminRequest(gw, '/metrics', { headers: { Authorization: `Bearer ${files.keys.trader}` } })).status, 403);
+    const unknown = await adminRequest(gw, '/metrics', { headers: { Authorization: `Bearer ${files.adminKey.slice(0, -4)}AAAA` } });
+    assert.equal(unknown.status, 401);
+    assert.equal(unknown.json().code, 'auth.invalid_api_key');
+    // On the main listener a bearer credential is a token, whatever it looks like.
+    const main = await gw.request('/api/portfolio', { headers: bearer(files.keys.trader) });
+    assert.equal(main.status, 401);
+    assert.equal(main.json().code, 'auth.invalid_token');
+  });
+
   test('requests by route, method and status class, with both latency histograms', async () => {
     for (let i = 0; i < 3; i++) assert.equal((await gw.request('/health')).status, 200);
     const s = await until('three health requests', (x) => valueOf(x, 'gateway_requests_total', { route: 'health', method: 'GET', status_class: '2xx' }) === 3);
