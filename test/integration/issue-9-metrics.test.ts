@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { newApiKey, writeKeysFile } from '../../gateway/auth/api-keys.js';
@@ -7,6 +10,8 @@ import { adminRequest } from '../helpers/admin-client.js';
 import { API_KEY_SECRET, authConfig, bearer, makeAuthFiles, tokensFor, type AuthFiles } from '../helpers/auth-fixture.js';
 import { startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
 import { matching, parseSamples, promtoolCheck, valueOf, type Sample } from '../helpers/prometheus-text.js';
+import { ROOT } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import type { MockHandle } from '../helpers/upstream-mock.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
@@ -197,5 +202,20 @@ describe('issue 9: GET /metrics', () => {
     assert.equal(valueOf(failed, 'gateway_config_last_reload_successful'), 0);
     gw.writeConfig(metricsConfig(files));
     assert.equal((await adminRequest(gw, '/admin/reload', { method: 'POST', headers: asAdmin() })).status, 200);
+  });
+});
+
+describe('issue 9: the README\'s scrape job', () => {
+  test('is a valid Prometheus config (promtool check config), for the Prometheus Debian ships', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const job = /```yaml\n(# prometheus\.yml\n[\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(job, 'README.md has a "# prometheus.yml" block');
+    const dir = tempDir('gw-prometheus-');
+    const keyFile = join(dir, 'gateway-admin-key');
+    writeFileSync(keyFile, 'gwk_example');
+    const file = join(dir, 'prometheus.yml');
+    writeFileSync(file, job.replace('/etc/prometheus/gateway-admin-key', keyFile));
+    const run = spawnSync('promtool', ['check', 'config', file], { encoding: 'utf8' });
+    assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
   });
 });
