@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry, type Metric } from 'prom-client';
 import { ERROR_TABLE } from '../errors.js';
+import { CounterCells, HistogramCells, type CellValue, type CounterCell, type HistogramCell } from './metric-cells.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 
 /**
@@ -62,23 +63,25 @@ const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 const OUTCOME_LABEL: Readonly<Record<CacheOutcome, string>> = { hits: 'hit', misses: 'miss', stale: 'stale', bypass: 'bypass' };
 
 interface RouteSeries {
-  /** Children by method slot × status class, bound on first use. */
-  readonly counts: (Increment | undefined)[];
+  /** Cells by method slot × status class, bound on first use. */
+  readonly counts: (CounterCell | undefined)[];
   readonly route: string;
-  readonly duration: { observe(value: number): void };
-  readonly upstream: { observe(value: number): void };
+  readonly duration: HistogramCell;
+  /** Bound at a route's first forwarded request: routes the gateway answers itself never have one. */
+  upstream: HistogramCell | undefined;
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  const requests = new Counter({ name: 'gateway_requests_total', help: 'Requests and WebSocket handshakes answered, by route, method and status class ("none": no answer was sent).', labelNames: ['route', 'method', 'status_class'], registers: [registry] });
-  const duration = new Histogram({ name: 'gateway_request_duration_seconds', help: 'Time from the request\'s arrival to the end of its response, by route (WebSocket handshakes excluded).', labelNames: ['route'], buckets: SECONDS, registers: [registry] });
-  const upstream = new Histogram({ name: 'gateway_upstream_duration_seconds', help: 'Time the backend took to answer a request the gateway forwarded, by route.', labelNames: ['route'], buckets: SECONDS, registers: [registry] });
-  const cache = new Counter({ name: 'gateway_cache_requests_total', help: 'Requests on cached routes by outcome (hit, miss, stale, bypass).', labelNames: ['route', 'outcome'], registers: [registry] });
-  const limited = new Counter({ name: 'gateway_rate_limited_total', help: 'Requests refused with 429 by a rate-limit policy ("unauthenticated": the per-address budget).', labelNames: ['policy'], registers: [registry] });
-  const authFailures = new Counter({ name: 'gateway_auth_failures_total', help: 'Requests refused by authentication or authorization, by error code.', labelNames: ['reason'], registers: [registry] });
-  const upstreamErrors = new Counter({ name: 'gateway_upstream_errors_total', help: 'Backend failures answered or cut short, by error code.', labelNames: ['kind'], registers: [registry] });
-  const reloads = new Counter({ name: 'gateway_reloads_total', help: 'Config reloads (SIGHUP or POST /admin/reload) by result.', labelNames: ['result'], registers: [registry] });
+  const counter = (name: string, help: string) => cellCounter(registry, name, help);
+  const requests = counter('gateway_requests_total', 'Requests and WebSocket handshakes answered, by route, method and status class ("none": no answer was sent).');
+  const duration = cellHistogram(registry, 'gateway_request_duration_seconds', 'Time from the request\'s arrival to the end of its response, by route (WebSocket handshakes excluded).');
+  const upstream = cellHistogram(registry, 'gateway_upstream_duration_seconds', 'Time the backend took to answer a request the gateway forwarded, by route.');
+  const cache = counter('gateway_cache_requests_total', 'Requests on cached routes by outcome (hit, miss, stale, bypass).');
+  const limited = counter('gateway_rate_limited_total', 'Requests refused with 429 by a rate-limit policy ("unauthenticated": the per-address budget).');
+  const authFailures = counter('gateway_auth_failures_total', 'Requests refused by authentication or authorization, by error code.');
+  const upstreamErrors = counter('gateway_upstream_errors_total', 'Backend failures answered or cut short, by error code.');
+  const reloads = counter('gateway_reloads_total', 'Config reloads (SIGHUP or POST /admin/reload) by result.');
   const lastReload = new Gauge({ name: 'gateway_config_last_reload_successful', help: 'Whether the last reload was applied (1) or rejected (0); 1 before any.', registers: [registry] });
   lastReload.set(1);
 
@@ -86,18 +89,17 @@ export function createMetrics(): Metrics {
   // only with its first failure misses that failure.
   const reasons = new Map<string, Increment>();
   for (const code of Object.keys(ERROR_TABLE)) {
-    if (code.startsWith('auth.')) reasons.set(code, zeroed(authFailures, code));
-    else if (code.startsWith('upstream.')) reasons.set(code, zeroed(upstreamErrors, code));
+    if (code.startsWith('auth.')) reasons.set(code, authFailures.bind({ reason: code }));
+    else if (code.startsWith('upstream.')) reasons.set(code, upstreamErrors.bind({ kind: code }));
   }
-  for (const result of ['success', 'failure']) zeroed(reloads, result);
+  const reloadResults = { success: reloads.bind({ result: 'success' }), failure: reloads.bind({ result: 'failure' }) };
 
   const routes = new Map<string, RouteSeries>();
   const bind = (route: string): RouteSeries => {
     let series = routes.get(route);
     if (series === undefined) {
-      series = { counts: new Array<Increment | undefined>(METHODS.length * CLASSES.length), route, duration: duration.labels(route), upstream: upstream.labels(route) };
+      series = { counts: new Array<CounterCell | undefined>(METHODS.length * CLASSES.length), route, duration: duration.bind({ route }), upstream: undefined };
       routes.set(route, series);
-      duration.zero({ route });
     }
     return series;
   };
@@ -116,30 +118,56 @@ export function createMetrics(): Metrics {
       const series = ctx.route === null ? unrouted : routes.get(ctx.route.id) ?? bind(ctx.route.id);
       const { res } = ctx;
       const status = res !== null ? (res.headersSent ? res.statusCode : 0) : ctx.handshake!.status;
-      const slot = methodSlot(ctx.req.method!) * CLASSES.length + statusClass(status);
-      let count = series.counts[slot];
-      if (count === undefined) count = series.counts[slot] = requests.labels(series.route, METHODS[methodSlot(ctx.req.method!)]!, CLASSES[statusClass(status)]!);
-      count.inc();
+      const method = methodSlot(ctx.req.method!);
+      const cls = statusClass(status);
+      const slot = method * CLASSES.length + cls;
+      (series.counts[slot] ??= requests.bind({ route: series.route, method: METHODS[method]!, status_class: CLASSES[cls]! })).inc();
       // A handshake's line covers the whole WebSocket's life: no latency for it.
       if (res !== null) series.duration.observe((performance.now() - ctx.startedAt) / 1000);
-      if (ctx.upstreamMs !== undefined) series.upstream.observe(ctx.upstreamMs / 1000);
+      if (ctx.upstreamMs !== undefined) (series.upstream ??= upstream.bind({ route: series.route })).observe(ctx.upstreamMs / 1000);
       if (ctx.reason !== undefined) reasons.get(ctx.reason)?.inc();
     },
     cacheOutcomes: (routeId) => ({
-      hits: zeroed(cache, routeId, OUTCOME_LABEL.hits),
-      misses: zeroed(cache, routeId, OUTCOME_LABEL.misses),
-      stale: zeroed(cache, routeId, OUTCOME_LABEL.stale),
-      bypass: zeroed(cache, routeId, OUTCOME_LABEL.bypass),
+      hits: cache.bind({ route: routeId, outcome: OUTCOME_LABEL.hits }),
+      misses: cache.bind({ route: routeId, outcome: OUTCOME_LABEL.misses }),
+      stale: cache.bind({ route: routeId, outcome: OUTCOME_LABEL.stale }),
+      bypass: cache.bind({ route: routeId, outcome: OUTCOME_LABEL.bypass }),
     }),
-    rateLimited: (policy) => zeroed(limited, policy),
+    rateLimited: (policy) => limited.bind({ policy }),
     reloaded(ok) {
-      reloads.labels(ok ? 'success' : 'failure').inc();
+      (ok ? reloadResults.success : reloadResults.failure).inc();
       lastReload.set(ok ? 1 : 0);
     },
     watch(s) {
       sources = s;
     },
   };
+}
+
+/**
+ * A counter whose label sets are cells (metric-cells.ts): bumped on the request path with no
+ * label hashing, handed to prom-client's registry for the exposition when scraped.
+ */
+function cellCounter(registry: Registry, name: string, help: string): CounterCells {
+  const cells = new CounterCells();
+  register(registry, name, help, 'counter', () => cells.values());
+  return cells;
+}
+
+/** A histogram by route the same way: 1 ms to a minute, so fast hits and the longest timeouts both land in a bucket. */
+function cellHistogram(registry: Registry, name: string, help: string): HistogramCells {
+  const cells = new HistogramCells(name, SECONDS);
+  register(registry, name, help, 'histogram', () => cells.values());
+  return cells;
+}
+
+/**
+ * A series the registry formats but does not count: it reads `name`, `type` and `get()` of what it
+ * holds (prom-client lib/registry.js), and its types ask for a whole Metric class instead.
+ */
+function register(registry: Registry, name: string, help: string, type: 'counter' | 'histogram', values: () => CellValue[]): void {
+  const read = { name, help, type, aggregator: 'sum' as const };
+  registry.registerMetric({ ...read, get: async () => ({ ...read, values: values() }), reset() {} } as unknown as Metric);
 }
 
 /** The series read when scraped: nothing on the request path pays for them. */
@@ -198,13 +226,6 @@ function gauges(registry: Registry, sources: () => ScrapeSources | null): void {
       this.set(parsed.notAfter);
     },
   });
-}
-
-/** A counter's child, bound and shown at 0 until its first event (labels() alone shows nothing). */
-function zeroed(counter: Counter, ...labels: string[]): Increment {
-  const child = counter.labels(...labels);
-  child.inc(0);
-  return child;
 }
 
 function methodSlot(method: string): number {
