@@ -43,7 +43,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
     cleanup.push(() => store.close());
     let shuttingDown = false;
     const metrics = createMetrics();
-    // Bound below, once the listeners exist; until then an admin request cannot arrive.
+    // Bound below, before the listeners listen.
     let reload: () => Promise<ReloadResult> = () => Promise.reject(new Error('internal: reload before start'));
     const deps: RuntimeDeps = { store, clock, logger, metrics, shuttingDown: () => shuttingDown, reload: () => reload() };
     let runtime = await buildRuntime(config, deps);
@@ -79,10 +79,36 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       (err) => logger.error({ kind: 'tls', err: err.message }, 'certificate change rejected; the previous certificate keeps serving'),
     );
     watchCerts(runtime.certs);
+    let httpServer: Server | null = null;
+    let adminServer: Server | null = null;
+    // Both before any listener listens: the first admin request may already scrape or reload.
+    metrics.watch({
+      connections: async () => {
+        const open: Record<string, number> = { https: await connectionsOf(https) };
+        if (httpServer) open.http = await connectionsOf(httpServer);
+        if (adminServer) open.admin = await connectionsOf(adminServer);
+        return open;
+      },
+      pool: () => runtime.upstream.client.use(),
+      storePing: () => store.ping(),
+      storeKind: store.describe(),
+      certificate: () => runtime.certs.current.cert,
+    });
+
+    reload = createReload({
+      configFile: config.file, env, deps,
+      current: () => runtime,
+      switchTo(next) {
+        const old = runtime;
+        runtime = next;
+        if (next.certs === old.certs) return;
+        serveCert(next.certs.current);
+        watchCerts(next.certs);
+      },
+    });
 
     const httpsAddress = await listen(https, config.listeners.https);
     cleanup.push(() => closeGracefully(https as unknown as Server, 0));
-    let httpServer: Server | null = null;
     let httpAddress: AddressInfo | null = null;
     if (config.listeners.http) {
       const server = createHttpRedirectListener(() => runtime.config, () => httpsAddress.port, logger);
@@ -90,7 +116,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       httpAddress = await listen(server, config.listeners.http);
       cleanup.push(() => closeGracefully(server, 0));
     }
-    let adminServer: Server | null = null;
     let adminAddress: AddressInfo | null = null;
     const adminAt = config.listeners.admin;
     if (adminAt) {
@@ -119,31 +144,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       store: store.describe(),
       routes: config.routes.length,
     }, 'gateway listening');
-
-    metrics.watch({
-      connections: async () => {
-        const open: Record<string, number> = { https: await connectionsOf(https) };
-        if (httpServer) open.http = await connectionsOf(httpServer);
-        if (adminServer) open.admin = await connectionsOf(adminServer);
-        return open;
-      },
-      pool: () => runtime.upstream.client.use(),
-      storePing: () => store.ping(),
-      storeKind: store.describe(),
-      certificate: () => runtime.certs.current.cert,
-    });
-
-    reload = createReload({
-      configFile: config.file, env, deps,
-      current: () => runtime,
-      switchTo(next) {
-        const old = runtime;
-        runtime = next;
-        if (next.certs === old.certs) return;
-        serveCert(next.certs.current);
-        watchCerts(next.certs);
-      },
-    });
 
     const shutdown = async () => {
       if (shuttingDown) return;

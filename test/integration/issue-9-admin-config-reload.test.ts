@@ -9,6 +9,7 @@ import { API_KEY_SECRET, authConfig, JWT_SECRET, makeAuthFiles, type AuthFiles }
 import { freePort } from '../helpers/free-port.js';
 import { BASE_CONFIG, startGateway, stopAll, type ClientResponse, type GatewayHandle } from '../helpers/gateway.js';
 import { gatewayCli } from '../helpers/gateway-cli.js';
+import { parseSamples, valueOf } from '../helpers/prometheus-text.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import { spawnService } from '../helpers/spawn-service.js';
 import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
@@ -80,6 +81,18 @@ describe('issue 9: GET /admin/config and POST /admin/reload (Redis with a passwo
     assert.equal(body.store.redis.url, `redis://[redacted]@127.0.0.1:${redis.port}`);
     assert.equal(body.auth.jwt.secret, '[redacted]');
     assert.ok(body.routes.some((r) => r.id === 'portfolio'));
+  });
+
+  test('gateway_store_up follows the store: 0 while Redis does not answer, 1 once it does again', async () => {
+    const storeUp = async () => valueOf(parseSamples((await adminRequest(gw, '/metrics', { headers: asAdmin() })).text), 'gateway_store_up', { store: 'redis' });
+    assert.equal(await storeUp(), 1);
+    redis.pause();
+    try {
+      assert.equal(await storeUp(), 0);
+    } finally {
+      redis.resume();
+    }
+    await waitUntil(async () => (await storeUp()) === 1, 'the store back up');
   });
 
   test('POST /admin/reload: the route diff; the new route answers, and /admin/config shows it', async () => {
