@@ -16,8 +16,8 @@ interface RouteCounters {
 
 /**
  * The cache of one runtime: the store's cache backend, this instance's counters (kept across
- * reloads, and counted in the metrics too), the once-per-outage log line, and the admin operations. The stage
- * (pipeline/cache-stage.ts) does the per-request work.
+ * reloads, and counted in the metrics too), the once-per-outage log line, and the admin
+ * operations. The stage (pipeline/cache-stage.ts) does the per-request work.
  */
 export interface ResponseCache extends CacheAdmin {
   readonly backend: CacheBackend;
