@@ -42,6 +42,7 @@ export const ERROR_TABLE = {
   'route.method_not_allowed': { status: 405, title: 'Method not allowed' },
   'route.websocket_not_allowed': { status: 400, title: 'WebSocket upgrade not allowed on this route' },
   'cache.not_cached': { status: 504, title: 'Not in the cache' },
+  'config.rejected': { status: 422, title: 'Config rejected; the running config stays' },
   'upstream.unavailable': { status: 502, title: 'Backend unavailable' },
   'upstream.connection_reset': { status: 502, title: 'Backend closed the connection' },
   'upstream.bad_response': { status: 502, title: 'Backend sent an invalid response' },
@@ -57,13 +58,16 @@ export class GatewayError extends Error {
   readonly status: number;
   /** Extra response headers that belong to this error (Allow, Retry-After ...). */
   readonly headers: Readonly<Record<string, string>> | undefined;
+  /** RFC 9457 3.2 extension members of a 4xx problem (the list of a rejected config's errors). */
+  readonly extensions: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown; headers?: Record<string, string> }) {
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown; headers?: Record<string, string>; extensions?: Record<string, unknown> }) {
     super(detail ?? ERROR_TABLE[code].title, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.code = code;
     this.status = ERROR_TABLE[code].status;
     this.headers = options?.headers;
+    this.extensions = options?.extensions;
   }
 }
 
@@ -80,6 +84,7 @@ export interface Problem {
   detail: string;
   code: ErrorCode;
   request_id: string;
+  [extension: string]: unknown;
 }
 
 /** RFC 9457 body. 5xx details stay generic: internal hostnames and causes never leave the gateway. */
@@ -91,6 +96,8 @@ const REGISTERED_TYPES: Partial<Record<ErrorCode, string>> = {
 export function toProblem(err: GatewayError, requestId: string): Problem {
   const { title, status } = ERROR_TABLE[err.code];
   return {
+    // First, so the standard members below always win; never on a 5xx, whose body says nothing.
+    ...(status < 500 ? err.extensions : undefined),
     type: REGISTERED_TYPES[err.code] ?? `https://gateway.invalid/problems/${err.code.replace('.', '/')}`,
     title,
     status,

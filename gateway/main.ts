@@ -13,6 +13,8 @@ import { describeAdminListener } from './cli/admin-summary.js';
 import { configWarnings } from './config/config-warnings.js';
 import { unnamedRoles } from './cli/unnamed-roles.js';
 import { usersCommand, UsageError } from './cli/users-command.js';
+import { writePidFile } from './cli/pid-file.js';
+import { ADMIN_KEY_VARIABLE, reloadCommand } from './cli/reload-command.js';
 
 const HELP = `gateway: a TLS-terminating security gateway in front of an unmodified backend
 
@@ -20,6 +22,8 @@ Usage:
   gateway serve --config FILE   start the gateway (SIGHUP reloads FILE, SIGTERM/SIGINT drain and stop)
         [--stop-on-stdin-end]   also drain and stop when standard input closes (for a supervisor's pipe)
   gateway check --config FILE   validate FILE; print every error with file:line:col and exit 1, or exit 0
+  gateway reload --config FILE  reload the gateway running FILE: through its admin listener (the key in
+                                ${ADMIN_KEY_VARIABLE}), or with SIGHUP to the PID in its pidFile
   gateway users add NAME --role ROLE [--role ROLE]   password from stdin (prompted without echo on a terminal)
   gateway users passwd NAME | users remove NAME | users list
   gateway keys create --name NAME --role ROLE [--expires 90d]   prints the new key once
@@ -32,6 +36,8 @@ or take --users-file FILE / --keys-file FILE (then API_KEY_SECRET from the envir
 check, serve and keys create need every secret FILE names: config/gateway.yaml names
 JWT_SECRET and API_KEY_SECRET (npm start keeps the demo's in .demo/secrets.json; see
 README.md). The other users and keys commands read no secret and run without them.
+reload prints what changed, or the errors that kept the running config (exit 1); by PID it
+only signals, and the gateway's log says whether FILE was applied.
 check also reports files FILE names that do not exist (users file, TLS certificate and key),
 and warns (exit code 0) about what a valid FILE does that may not be meant: an admin listener
 on an address other than loopback.
@@ -78,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
       throw err;
     }
   }
-  if (command !== 'serve' && command !== 'check') {
+  if (command !== 'serve' && command !== 'check' && command !== 'reload') {
     process.stderr.write(`gateway: unknown command "${command}"\n\n${HELP}`);
     return 2;
   }
@@ -88,6 +94,21 @@ async function main(argv: string[]): Promise<number> {
   }
   // As given: messages then name the file the way the operator wrote it.
   const file = values.config;
+
+  if (command === 'reload') {
+    try {
+      // The admin listener, the PID file and the certificate are all it reads: no secret needed.
+      return await reloadCommand(loadConfig(file, process.env, { secrets: 'optional' }), file, process.env);
+    } catch (err) {
+      if (err instanceof UsageError) {
+        process.stderr.write(`gateway reload: ${err.message}\n`);
+        return 2;
+      }
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`gateway reload: ${file} is not valid, nothing was asked (a reload would refuse it too)\n${err.message}\n`);
+      return 1;
+    }
+  }
 
   if (command === 'check') {
     try {
@@ -115,6 +136,8 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger(config.log.level);
   for (const w of configWarnings(config)) logger.warn({ kind: 'config', path: w.path }, w.message);
   const gateway = await startGateway(config, logger);
+  // Once listening: a reload by PID before then would find no handler and end the process.
+  const removePidFile = config.pidFile === null ? () => {} : writePidFile(config.pidFile);
   return new Promise<number>((done) => {
     process.on('SIGHUP', () => void gateway.reload());
     let stopping = false;
@@ -122,9 +145,11 @@ async function main(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       gateway.shutdown().then(() => {
+        removePidFile();
         logger.flush();
         done(0);
       }, (err: unknown) => {
+        removePidFile();
         logger.error({ err: String(err) }, 'shutdown failed');
         logger.flush();
         done(1);

@@ -21,6 +21,18 @@ need_package() {
 need_package redis-server redis-server "the store tests start their own on a free port"
 need_package pebble pebble "the ACME tests start their own CA on free ports"
 
+# promtool (Debian's prometheus package) checks the gateway's /metrics output (issue-9-metrics.test.ts).
+if ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "installing prometheus (for promtool; no server is started)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  else
+    echo "promtool is missing: run this as root, or first: sudo apt-get install -y prometheus" >&2
+    exit 1
+  fi
+fi
+
 npm ci --no-audit --no-fund
 npm run typecheck
 npm test

@@ -46,6 +46,11 @@ export function newApiKey(secret: string, name: string, roles: string[], expires
   };
 }
 
+/** Whether a credential is meant as one of our API keys (the prefix), whatever else it gets wrong. */
+export function looksLikeApiKey(credential: string): boolean {
+  return credential.startsWith(PREFIX);
+}
+
 export type KeyCheck = { ok: true; record: ApiKeyRecord } | { ok: false; reason: 'malformed' | 'unknown' | 'expired' };
 
 export function checkApiKey(key: string, secret: string, byId: ReadonlyMap<string, ApiKeyRecord>, now = Date.now()): KeyCheck {

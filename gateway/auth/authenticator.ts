@@ -2,6 +2,7 @@ import type { GatewayConfig, RouteAuth } from '../config/compile-config.js';
 import type { Logger } from '../observability/logger.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { authError } from './auth-error.js';
+import { looksLikeApiKey } from './api-keys.js';
 import type { KeyDirectory } from './key-directory.js';
 import type { JwksClient } from './tokens/jwks-client.js';
 import type { Principal } from './principal.js';
@@ -45,6 +46,13 @@ export function createAuthenticator(config: AuthConfig, deps: { tokens: TokenSer
     return { id: claims.sub, roles: new Set(claims.roles), method: 'jwt', token: { jti: claims.jti, family: claims.fam || undefined, issuedAt: claims.iat, expiresAt: claims.exp, external: false } };
   };
 
+  const checkKey = (apiKey: string | string[], auth: RouteAuth): Principal => {
+    if (!auth.apiKey || !keys) throw authError('auth.invalid_api_key', 'this route does not accept API keys');
+    const check = typeof apiKey === 'string' ? keys.check(apiKey) : { ok: false as const, reason: 'malformed' as const };
+    if (!check.ok) throw authError('auth.invalid_api_key', check.reason === 'expired' ? 'the API key has expired' : 'unknown or revoked API key');
+    return { id: check.record.name, roles: new Set(check.record.roles), method: 'apiKey' };
+  };
+
   const checkRevoked = async (p: Principal): Promise<void> => {
     let revoked: boolean;
     try {
@@ -68,10 +76,13 @@ export function createAuthenticator(config: AuthConfig, deps: { tokens: TokenSer
       const authorization = headers.authorization;
       const apiKey = headers['x-api-key'];
       if (typeof authorization === 'string' || queryToken !== undefined) {
+        const m = typeof authorization === 'string' && authorization.length <= MAX_AUTHORIZATION ? BEARER.exec(authorization) : null;
+        // Where the route allows it (the admin listener), an API key may come as the bearer
+        // credential: what a Prometheus without custom headers (Debian's 2.42) can send.
+        if (m && auth.mode === 'required' && auth.apiKeyAsBearer && looksLikeApiKey(m[1]!)) return checkKey(m[1]!, auth);
         if (!auth.jwt) throw authError('auth.invalid_token', 'this route accepts API keys only');
         let token = queryToken;
         if (typeof authorization === 'string') {
-          const m = authorization.length <= MAX_AUTHORIZATION ? BEARER.exec(authorization) : null;
           if (!m) throw authError('auth.invalid_token', 'expected "Authorization: Bearer <token>"');
           token = m[1]!;
         }
@@ -79,12 +90,7 @@ export function createAuthenticator(config: AuthConfig, deps: { tokens: TokenSer
         await checkRevoked(principal);
         return principal;
       }
-      if (apiKey !== undefined) {
-        if (!auth.apiKey || !keys) throw authError('auth.invalid_api_key', 'this route does not accept API keys');
-        const check = typeof apiKey === 'string' ? keys.check(apiKey) : { ok: false as const, reason: 'malformed' as const };
-        if (!check.ok) throw authError('auth.invalid_api_key', check.reason === 'expired' ? 'the API key has expired' : 'unknown or revoked API key');
-        return { id: check.record.name, roles: new Set(check.record.roles), method: 'apiKey' };
-      }
+      if (apiKey !== undefined) return checkKey(apiKey, auth);
       return null;
     },
     jwksReady: () => deps.jwks?.ready() ?? true,

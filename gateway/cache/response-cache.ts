@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '../config/compile-config.js';
 import type { Logger } from '../observability/logger.js';
+import type { Increment, Metrics } from '../observability/metrics.js';
 import type { CacheBackend } from '../store/cache-backend.js';
 import type { Store } from '../store/store.js';
 import type { CacheAdmin, RouteCacheStats } from './cache-admin.js';
@@ -7,11 +8,16 @@ import { ALL_TAG, pathPattern, pathTag, principalPart, principalPathTag, routeOf
 
 export type Outcome = 'hits' | 'misses' | 'stale' | 'bypass';
 type Counters = Record<Outcome, number>;
+/** A route's counters (for /admin/cache/stats) and its metrics (bound once, for /metrics). */
+interface RouteCounters {
+  readonly counts: Counters;
+  readonly metrics: Readonly<Record<Outcome, Increment>>;
+}
 
 /**
  * The cache of one runtime: the store's cache backend, this instance's counters (kept across
- * reloads), the once-per-outage log line, and the admin operations. The stage
- * (pipeline/cache-stage.ts) does the per-request work.
+ * reloads, and counted in the metrics too), the once-per-outage log line, and the admin
+ * operations. The stage (pipeline/cache-stage.ts) does the per-request work.
  */
 export interface ResponseCache extends CacheAdmin {
   readonly backend: CacheBackend;
@@ -29,12 +35,12 @@ export interface ResponseCache extends CacheAdmin {
   put(key: string, value: Buffer, ttlMs: number): Promise<boolean>;
   /** Bumps tag generations: every instance sees the entries carrying them as gone. */
   invalidate(tags: readonly string[]): Promise<void>;
-  readonly counters: Map<string, Counters>;
+  readonly counters: Map<string, RouteCounters>;
 }
 
-export function createResponseCache(config: GatewayConfig, store: Store, logger: Logger, previous?: ResponseCache): ResponseCache {
+export function createResponseCache(config: GatewayConfig, store: Store, logger: Logger, metrics: Metrics, previous?: ResponseCache): ResponseCache {
   const backend = store.cacheBackend({ maxMemoryBytes: config.cache.maxMemory, redisMemoryShare: config.cache.redisMemoryShare });
-  const counters = previous?.counters ?? new Map<string, Counters>();
+  const counters = previous?.counters ?? new Map<string, RouteCounters>();
   // Longer than any entry stored before a bump can live (maxTtl): such an entry never sees the
   // tag expire back to "never bumped". Not much longer: anonymous writes bump tags too.
   const tagTtl = config.cache.maxTtl + 60_000;
@@ -55,11 +61,13 @@ export function createResponseCache(config: GatewayConfig, store: Store, logger:
       : 'cache write refused by the store');
     return false;
   };
-  const counterOf = (routeId: string) => {
+  const counterOf = (routeId: string): RouteCounters => {
     let c = counters.get(routeId);
-    if (c === undefined) counters.set(routeId, (c = { hits: 0, misses: 0, stale: 0, bypass: 0 }));
+    if (c === undefined) counters.set(routeId, (c = { counts: { hits: 0, misses: 0, stale: 0, bypass: 0 }, metrics: metrics.cacheOutcomes(routeId) }));
     return c;
   };
+  // Every cached route's series exist (at zero) from the start.
+  for (const route of config.routes) if (route.cache !== null) counterOf(route.id);
   const invalidate = (tags: readonly string[]) => backend.bump(tags.map(tagKey), tagTtl);
 
   return {
@@ -68,7 +76,9 @@ export function createResponseCache(config: GatewayConfig, store: Store, logger:
     tagTtl,
     counters,
     count: (routeId, outcome) => {
-      counterOf(routeId)[outcome]++;
+      const c = counterOf(routeId);
+      c.counts[outcome]++;
+      c.metrics[outcome].inc();
     },
     storeFailed(err) {
       if (failing) return;
@@ -118,7 +128,7 @@ export function createResponseCache(config: GatewayConfig, store: Store, logger:
       const sizes = await backend.measure(routeOfKey);
       for (const route of config.routes) {
         if (route.cache === null) continue;
-        const c = counterOf(route.id);
+        const c = counterOf(route.id).counts;
         const size = sizes === null ? null : sizes.get(route.id) ?? { entries: 0, bytes: 0 };
         const served = c.hits + c.misses + c.stale;
         out.push({ route: route.id, entries: size?.entries ?? null, bytes: size?.bytes ?? null, ...c, hitRatio: served === 0 ? null : (c.hits + c.stale) / served });

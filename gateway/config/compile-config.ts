@@ -1,4 +1,5 @@
 import { BlockList } from 'node:net';
+import { resolve } from 'node:path';
 import { RouteTable } from './route-table.js';
 import type { RawConfig } from './schema.js';
 import { compileAdminRoute } from './schema/admin-route.js';
@@ -39,6 +40,8 @@ export interface GatewayConfig<M extends SecretsMode = 'strict'> {
   readonly cors: CorsConfig | undefined;
   readonly limits: RawConfig['limits'];
   readonly log: RawConfig['log'];
+  /** Absolute; null: serve writes no PID file. */
+  readonly pidFile: string | null;
   readonly auth: AuthConfig<M> | undefined;
   readonly rateLimits: RateLimitsConfig | undefined;
   readonly cache: CacheSection;
@@ -86,6 +89,7 @@ export function compileConfig<M extends SecretsMode>(raw: RawConfig, ctx: Compil
     cors: raw.cors,
     limits: raw.limits,
     log: raw.log,
+    pidFile: raw.pidFile === undefined ? null : resolve(raw.pidFile),
     auth: raw.auth && compileAuth(raw.auth, ctx.secrets),
     rateLimits: raw.rateLimits,
     cache: raw.cache,

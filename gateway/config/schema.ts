@@ -3,7 +3,7 @@ import { authSchema } from './schema/auth.js';
 import { cacheSectionSchema } from './schema/cache.js';
 import { compressionSchema } from './schema/compression.js';
 import { corsSchema } from './schema/cors.js';
-import { limitsSchema, logSchema } from './schema/limits.js';
+import { limitsSchema, logSchema, pidFileSchema } from './schema/limits.js';
 import { hostsSchema, listenersSchema, tlsSchema, trustedProxiesSchema } from './schema/listeners.js';
 import { rateLimitsSchema } from './schema/rate-limits.js';
 import { routeSchema } from './schema/route.js';
@@ -27,6 +27,7 @@ export const SECTIONS = {
   cors: corsSchema.optional(),
   limits: limitsSchema,
   log: logSchema,
+  pidFile: pidFileSchema,
   auth: authSchema.optional(),
   rateLimits: rateLimitsSchema.optional(),
   cache: cacheSectionSchema,

@@ -1,10 +1,25 @@
 /**
- * Config values that are secrets, declared once: the logger and /admin/config redact these paths,
- * and `loadConfig(..., { secrets: 'optional' })` lets them be unset. Paths as ConfigIssue prints
- * them. store.redis.url is here because a URL can carry a password (redis://:pw@host).
+ * Config values that are secrets, declared once: GET /admin/config redacts these paths
+ * (config/config-view.ts), and `loadConfig(..., { secrets: 'optional' })` lets them be unset.
+ * Paths as ConfigIssue prints them; `[*]` is any list index and a last `.*` any key.
+ * store.redis.url is here because a URL can carry a password (redis://:pw@host); the headers a
+ * route sets on requests to the backend because that is where a backend credential goes
+ * (`Authorization: Basic ${BACKEND_AUTH}`).
  */
-export const SECRET_PATHS = ['auth.jwt.secret', 'auth.apiKeys.secret', 'store.redis.url'] as const;
+export const SECRET_PATHS = ['auth.jwt.secret', 'auth.apiKeys.secret', 'store.redis.url', 'routes[*].headers.request.set.*'] as const;
 export type SecretPath = (typeof SECRET_PATHS)[number];
+
+/** One expression for the whole list: `routes[3].headers.request.set.X-Token` matches the last entry. */
+const SECRET = new RegExp(`^(?:${SECRET_PATHS.map(pathPattern).join('|')})$`);
+
+function pathPattern(path: string): string {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const anyIndex = escape('[*]');
+  const anyKey = escape('.*');
+  let out = escape(path).replaceAll(anyIndex, '\\[\\d+\\]');
+  if (out.endsWith(anyKey)) out = `${out.slice(0, -anyKey.length)}\\..+`;
+  return out;
+}
 
 /**
  * strict (the default): every secret must be set and long enough. optional: for commands that
@@ -22,8 +37,8 @@ export type Secret<M extends SecretsMode> = M extends 'optional' ? string | null
 
 export const MIN_SECRET_BYTES = 32;
 
-export function isSecretPath(path: string): path is SecretPath {
-  return (SECRET_PATHS as readonly string[]).includes(path);
+export function isSecretPath(path: string): boolean {
+  return SECRET.test(path);
 }
 
 /** Random keys (not addresses): `npm start` generates these for the demo. */

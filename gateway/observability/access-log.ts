@@ -23,6 +23,7 @@ export function writeAccessLog(logger: Logger, ctx: RequestContext, socket: Sock
   const status = res !== null ? res.statusCode : handshake!.status;
   logger.info({
     request_id: ctx.requestId,
+    trace_id: ctx.trace.traceId,
     method: ctx.req.method,
     // Refused before normalization: the path as received, made safe to log. Both are capped.
     path: ctx.path ? normalizedPathForLog(ctx.path) : rawPathForLog(ctx.req.url),

@@ -1,12 +1,13 @@
 import type { Express } from 'express';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { CompiledRoute } from '../config/compile-config.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Limiter } from '../ratelimit/create-limiter.js';
 import { createAuthenticateStage } from './authenticate-stage.js';
 import { createAuthorizeStage } from './authorize-stage.js';
 import { composeChain, type Chain } from './compose-chain.js';
 import { createGatewayApiStage } from './gateway-api-stage.js';
-import { createUnauthenticatedLimitStage } from './rate-limit-stage.js';
+import { createUnauthenticatedLimitStage, UNAUTHENTICATED } from './rate-limit-stage.js';
 import type { HttpContext, Stage } from './request-context.js';
 
 export interface AdminChainDeps {
@@ -14,6 +15,7 @@ export interface AdminChainDeps {
   app: Express;
   authenticator: Authenticator;
   unauthenticated: Limiter | null;
+  metrics: Metrics;
 }
 
 /**
@@ -25,7 +27,8 @@ export interface AdminChainDeps {
 export function buildAdminChain(route: CompiledRoute, deps: AdminChainDeps): Chain<HttpContext> {
   const stages: Stage<HttpContext>[] = [];
   // Every admin request counts, so the port is no faster an oracle for keys than the main one.
-  if (deps.unauthenticated) stages.push(createUnauthenticatedLimitStage(deps.unauthenticated));
+  if (deps.unauthenticated) stages.push(createUnauthenticatedLimitStage(deps.unauthenticated, deps.metrics.rateLimited(UNAUTHENTICATED)));
+  deps.metrics.bindRoute(route.id);
   stages.push(createAuthenticateStage(route, deps.authenticator));
   if (route.auth.roles) stages.push(createAuthorizeStage(route.auth.roles));
   stages.push(createGatewayApiStage(deps.app));

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { Limiter } from '../ratelimit/create-limiter.js';
 import type { PolicyLimiter } from '../ratelimit/policy-limiter.js';
@@ -14,7 +15,7 @@ import { createInvalidateStage } from './invalidate-stage.js';
 import { createGatewayApiStage } from './gateway-api-stage.js';
 import { createIdempotencyStage } from './idempotency-stage.js';
 import { createProxyStage } from './proxy-stage.js';
-import { createRateLimitStage, createUnauthenticatedLimitStage } from './rate-limit-stage.js';
+import { createRateLimitStage, createUnauthenticatedLimitStage, UNAUTHENTICATED } from './rate-limit-stage.js';
 import type { HttpContext, Stage, UpgradeContext } from './request-context.js';
 import { createWebSocketStage, type WebSocketStageDeps } from './websocket-stage.js';
 
@@ -29,6 +30,8 @@ export interface ChainDeps extends WebSocketStageDeps {
   clock: () => number;
   /** Where idempotency keys are claimed and answers kept. */
   store: Store;
+  /** Each route's series are bound here, once, not per request. */
+  metrics: Metrics;
 }
 
 /** A route's two ways in: a request, and (only where `websocket: true`) a WebSocket handshake. */
@@ -47,15 +50,19 @@ export interface RouteChains {
  */
 export function buildRouteChains(config: GatewayConfig, deps: ChainDeps): Map<CompiledRoute, RouteChains> {
   const cors = config.cors ? createCorsStage(config.cors) : null;
-  const unauthenticated = deps.unauthenticated ? createUnauthenticatedLimitStage(deps.unauthenticated) : null;
+  const unauthenticated = deps.unauthenticated ? createUnauthenticatedLimitStage(deps.unauthenticated, deps.metrics.rateLimited(UNAUTHENTICATED)) : null;
   const chains = new Map<CompiledRoute, RouteChains>();
   for (const route of config.routes) {
+    deps.metrics.bindRoute(route.id);
     const stages: Stage[] = [];
     if (cors && !route.builtin) stages.push(cors);
     if (route.auth.mode !== 'none' && unauthenticated) stages.push(unauthenticated);
     if (route.auth.mode !== 'none') stages.push(createAuthenticateStage(route, built(deps.authenticator, 'an auth section')));
     if (route.auth.roles) stages.push(createAuthorizeStage(route.auth.roles));
-    if (route.rateLimit) stages.push(createRateLimitStage(route, route.rateLimit, built(deps.policies.get(route.rateLimit.policy), `policy "${route.rateLimit.policy}"`)));
+    if (route.rateLimit) {
+      const { policy } = route.rateLimit;
+      stages.push(createRateLimitStage(route, route.rateLimit, built(deps.policies.get(policy), `policy "${policy}"`), deps.metrics.rateLimited(policy)));
+    }
     // After the limits, so hits are limited too; before the proxy, which it answers for.
     // Requests only: a handshake is neither cached nor a write.
     const requestOnly: Stage<HttpContext>[] = [];

@@ -10,14 +10,15 @@ import type { HttpContext } from './request-context.js';
 /**
  * What the backend learns on a fill is what the key holds, and nothing else: an answer stored for
  * everyone in the scope must not depend on a field one client chose and the next one does not
- * share. Sent: the fields the gateway itself states (Host, X-Forwarded-*, X-Request-Id, the
+ * share. Sent: the fields the gateway itself states (Host, X-Forwarded-*, X-Request-Id,
+ * traceparent (the trace of the request that fills; its tracestate is the client's, not sent), the
  * caller's identity, the route's `headers.request.set`, Authorization where the route forwards
  * it and the entry is that caller's), the route's `varyHeaders` (keyed), `Accept-Encoding:
  * identity` (the entry is stored as identity and coded by the gateway), and the validators of a
  * revalidation. Not sent: Cookie, User-Agent, Accept-Language, any X-* the client made up. The
  * query is the key's: its pairs sorted, the ignored parameters left out.
  */
-const GATEWAY_STATED = ['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-request-id'];
+const GATEWAY_STATED = ['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-request-id', 'traceparent'];
 
 export type CacheFetch = (ctx: HttpContext, conditional: Record<string, string>) => Promise<BackendReply>;
 

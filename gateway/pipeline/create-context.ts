@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/compile-config.js';
+import { traceFor } from '../observability/trace-context.js';
 import { clientAddress, isTrusted, unmapIPv4 } from './client-address.js';
 import type { Handshake, RequestContext } from './request-context.js';
 import { requestIdFrom } from './request-id.js';
 
 /**
  * The one place a context is made, for requests and WebSocket handshakes alike, so both get the
- * same request id rule and the same client address (the forwarded one behind a trusted proxy).
+ * same request id rule, the same trace (the client's continued, or a new one) and the same client
+ * address (the forwarded one behind a trusted proxy).
  */
 export function createContext(req: IncomingMessage, res: ServerResponse | null, handshake: Handshake | null, config: GatewayConfig): RequestContext {
   const peer = unmapIPv4(req.socket.remoteAddress ?? '');
@@ -14,6 +16,7 @@ export function createContext(req: IncomingMessage, res: ServerResponse | null, 
   return {
     req, res, handshake, config,
     requestId: requestIdFrom(req.headers['x-request-id']),
+    trace: traceFor(req.headers.traceparent, req.headers.tracestate),
     startedAt: performance.now(),
     peer,
     peerTrusted,

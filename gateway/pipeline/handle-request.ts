@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import { createAccessLogger } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { GatewayError } from '../errors.js';
 import { answerError } from './answer-error.js';
 import { GatewayResponse } from './gateway-response.js';
@@ -22,19 +23,21 @@ export interface Runtime {
 export interface HandlerDeps {
   runtime(): Runtime;
   logger: Logger;
+  metrics: Metrics;
   shuttingDown(): boolean;
 }
 
 /**
  * The data-plane entry for every HTTPS request:
  *   check request line and Host → normalize path → match route → route chain (docs/pipeline.md).
- * Anything thrown becomes problem+json here; one access-log line is written when the response closes.
+ * Anything thrown becomes problem+json here; one access-log line is written, and the request
+ * counted in the metrics, when the response closes.
  */
 export function createRequestHandler(deps: HandlerDeps) {
   const accessLogger = createAccessLogger(deps.logger);
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const runtime = deps.runtime();
-    const ctx = beginRequest(req, res, runtime.config, accessLogger, deps.shuttingDown());
+    const ctx = beginRequest(req, res, runtime.config, accessLogger, deps.metrics, deps.shuttingDown());
     route(ctx, runtime).catch((err: unknown) => answerError(ctx, err, deps.logger));
   };
 }

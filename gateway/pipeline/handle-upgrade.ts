@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { GatewayError } from '../errors.js';
 import { createAccessLogger, writeAccessLog } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import { answerError } from './answer-error.js';
 import { createContext } from './create-context.js';
 import type { Runtime } from './handle-request.js';
@@ -14,6 +15,7 @@ import { takeAccessToken } from './take-access-token.js';
 export interface UpgradeDeps {
   runtime(): Runtime;
   logger: Logger;
+  metrics: Metrics;
   /** Upgraded sockets outlive the HTTP server's close: shutdown destroys what is left. */
   track(socket: Duplex): void;
 }
@@ -35,7 +37,10 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     deps.track(socket);
     // Node stops watching an upgraded socket: a reset on a refused handshake must not crash us.
     socket.on('error', () => socket.destroy());
-    socket.once('close', () => writeAccessLog(accessLogger, ctx, socket as Socket, bytesBefore));
+    socket.once('close', () => {
+      writeAccessLog(accessLogger, ctx, socket as Socket, bytesBefore);
+      deps.metrics.finished(ctx);
+    });
     upgrade(ctx, runtime).catch((err: unknown) => answerError(ctx, err, deps.logger));
   };
 }

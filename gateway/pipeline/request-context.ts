@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Principal } from '../auth/principal.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
+import type { TraceContext } from '../observability/trace-context.js';
 import type { BackendReply } from '../upstream/backend-exchange.js';
 
 /**
@@ -18,6 +19,8 @@ export interface RequestContext {
   readonly handshake: Handshake | null;
   readonly config: GatewayConfig;
   readonly requestId: string;
+  /** W3C Trace Context: the client's trace continued, or a new one (observability/trace-context.ts). */
+  readonly trace: TraceContext;
   readonly startedAt: number;
   /** TCP peer, IPv4-mapped prefix removed. */
   readonly peer: string;

@@ -1,13 +1,18 @@
 import { cacheEndpoints } from '../api/admin/cache-endpoints.js';
+import { configEndpoints } from '../api/admin/config-endpoints.js';
 import { createAdminApp } from '../api/admin/create-admin-app.js';
+import { metricsEndpoints } from '../api/admin/metrics-endpoints.js';
+import { reloadEndpoints } from '../api/admin/reload-endpoints.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { CacheAdmin } from '../cache/cache-admin.js';
 import type { CompiledRoute, GatewayConfig } from '../config/compile-config.js';
 import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import { buildAdminChain } from '../pipeline/build-admin-chain.js';
 import type { Chain } from '../pipeline/compose-chain.js';
 import type { HttpContext } from '../pipeline/request-context.js';
 import type { Limiter } from '../ratelimit/create-limiter.js';
+import type { ReloadResult } from './reload-runtime.js';
 
 /** What the admin listener runs each request through; a runtime part (runtime-parts.ts). */
 export interface AdminPlane {
@@ -21,12 +26,16 @@ export interface AdminPlaneDeps {
   unauthenticated: Limiter | null;
   cache: CacheAdmin | null;
   logger: Logger;
+  /** Process-lifetime, as the reload below: a rebuilt plane keeps serving the same ones. */
+  metrics: Metrics;
+  reload(): Promise<ReloadResult>;
 }
 
 /**
- * The admin endpoints for `config`, or null without `listeners.admin`. New endpoint groups
- * (metrics, the running config, reload) go in the list below, built from what they read; a part
- * they read that a reload can replace goes in BUILT_WITH.admin (runtime-parts.ts).
+ * The admin endpoints for `config`, or null without `listeners.admin`. New endpoint groups go in
+ * the list below, built from what they read; a part they read that a reload can replace goes in
+ * BUILT_WITH.admin (runtime-parts.ts). The config group reads the request's own config, so it
+ * never shows a config a reload replaced.
  */
 export function buildAdminPlane(config: GatewayConfig, deps: AdminPlaneDeps): AdminPlane | null {
   const route = config.adminRoute;
@@ -34,7 +43,10 @@ export function buildAdminPlane(config: GatewayConfig, deps: AdminPlaneDeps): Ad
   // validate-config refuses an admin listener without auth; a miss here is a wiring bug.
   if (deps.authenticator === null) throw new Error('internal: the admin listener was validated but auth was not built');
   const app = createAdminApp([
+    metricsEndpoints(deps.metrics),
+    configEndpoints(),
+    reloadEndpoints(deps.reload, deps.logger),
     cacheEndpoints(deps.cache, deps.logger),
   ]);
-  return { route, chain: buildAdminChain(route, { app, authenticator: deps.authenticator, unauthenticated: deps.unauthenticated }) };
+  return { route, chain: buildAdminChain(route, { app, authenticator: deps.authenticator, unauthenticated: deps.unauthenticated, metrics: deps.metrics }) };
 }

@@ -4,6 +4,7 @@ import { createAuthRoutes } from '../api/auth-routes.js';
 import { createAuthService } from '../auth/auth-service.js';
 import type { GatewayConfig } from '../config/compile-config.js';
 import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import { buildRouteChains } from '../pipeline/build-route-chains.js';
 import { createLoginLimiters } from '../ratelimit/login-limiters.js';
 import { createRateLimiters } from '../ratelimit/create-rate-limiters.js';
@@ -13,16 +14,21 @@ import { createCertStore } from '../tls/cert-store.js';
 import { createUpstreamClient } from '../upstream/upstream-client.js';
 import { createWebSocketProxy } from '../upstream/websocket-proxy.js';
 import { buildAdminPlane } from './build-admin-plane.js';
+import type { ReloadResult } from './reload-runtime.js';
 import { partsToBuild, releaseReplaced, type GatewayRuntime, type Part } from './runtime-parts.js';
 
-/** What a runtime is built with but does not own: the store outlives every runtime. */
+/** What a runtime is built with but does not own: the store and the metrics outlive every runtime. */
 export interface RuntimeDeps {
   store: Store;
   clock: () => number;
   logger: Logger;
+  /** One registry for the process: a reload neither resets nor duplicates a series. */
+  metrics: Metrics;
   shuttingDown(): boolean;
   /** The HTTP-01 answers the HTTP listener serves (process-wide, like the store). */
   acmeChallenges: AcmeChallenges;
+  /** What SIGHUP does, for POST /admin/reload. */
+  reload(): Promise<ReloadResult>;
 }
 
 /**
@@ -59,11 +65,11 @@ export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, pre
       shuttingDown: deps.shuttingDown,
     }, auth && loginLimiters ? createAuthRoutes({ auth, loginLimiters, logger: deps.logger }) : null));
     const authenticator = auth?.authenticator ?? null;
-    const cache = await part('cache', () => (config.caching ? createResponseCache(config, deps.store, deps.logger, previous?.runtime.cache ?? undefined) : null));
-    const admin = await part('admin', () => buildAdminPlane(config, { authenticator, unauthenticated: rateLimiters.unauthenticated, cache, logger: deps.logger }));
+    const cache = await part('cache', () => (config.caching ? createResponseCache(config, deps.store, deps.logger, deps.metrics, previous?.runtime.cache ?? undefined) : null));
+    const admin = await part('admin', () => buildAdminPlane(config, { authenticator, unauthenticated: rateLimiters.unauthenticated, cache, logger: deps.logger, metrics: deps.metrics, reload: deps.reload }));
     const chains = await part('chains', () => buildRouteChains(config, {
       upstream: upstream.client, webSocketProxy: () => upstream.ws, logger: deps.logger, apiApp, authenticator, ...rateLimiters,
-      cache, clock: deps.clock, store: deps.store,
+      cache, clock: deps.clock, store: deps.store, metrics: deps.metrics,
     }));
     return { config, authenticator, chains, auth, loginLimiters, rateLimiters, upstream, certs, apiApp, cache, admin };
   } catch (err) {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, writeProblem } from '../errors.js';
 import { createAccessLogger } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import { answerError } from '../pipeline/answer-error.js';
 import { checkRequest } from '../pipeline/check-request.js';
 import { beginRequest } from '../pipeline/begin-request.js';
@@ -13,6 +14,7 @@ export interface AdminHandlerDeps {
   /** Read per request: a reload's new keys, roles and endpoints apply to the next one. */
   runtime(): { readonly config: HttpContext['config']; readonly admin: AdminPlane | null };
   logger: Logger;
+  metrics: Metrics;
   shuttingDown(): boolean;
   /** The listener's headers when the running config has no admin plane (the listener's edge answers' own). */
   baseHeaders(): readonly string[];
@@ -29,7 +31,7 @@ export function createAdminRequestHandler(deps: AdminHandlerDeps) {
   const accessLogger = createAccessLogger(deps.logger).child({ listener: 'admin' });
   return function handleAdminRequest(req: IncomingMessage, res: ServerResponse): void {
     const runtime = deps.runtime();
-    const ctx = beginRequest(req, res, runtime.config, accessLogger, deps.shuttingDown());
+    const ctx = beginRequest(req, res, runtime.config, accessLogger, deps.metrics, deps.shuttingDown());
     const admin = runtime.admin;
     if (admin === null) {
       // A reload removed listeners.admin; the listener itself goes at the next start (a listener change).

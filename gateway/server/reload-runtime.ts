@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../config/compile-config.js';
 import type { CacheSection } from '../config/schema/cache.js';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError, formatIssue } from '../config/config-error.js';
 import { diffConfig } from '../config/diff-config.js';
 import { loadConfig, type Env } from '../config/load-config.js';
 import { buildRuntime, type RuntimeDeps } from './build-runtime.js';
@@ -19,25 +19,43 @@ export interface ReloadOptions {
 }
 
 /**
+ * What a reload did: the config it switched to and how it differs from the one before, or why
+ * it was refused (each error as `gateway check` prints it). SIGHUP logs it; POST /admin/reload
+ * answers with it.
+ */
+export type ReloadResult =
+  | {
+    readonly ok: true;
+    readonly routesAdded: readonly string[];
+    readonly routesRemoved: readonly string[];
+    readonly routesChanged: readonly string[];
+    readonly sectionsChanged: readonly string[];
+    /** Changed sections (and settings) that take effect only at the next start. */
+    readonly restartNeeded: readonly string[];
+  }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+/**
  * Reload = build new, switch, release old (design.md, server/). A file that does not load or a
  * part that fails to build leaves the running runtime as it was, and says why in the log.
  */
-export function createReload(o: ReloadOptions): () => Promise<{ ok: boolean }> {
-  const { logger } = o.deps;
+export function createReload(o: ReloadOptions): () => Promise<ReloadResult> {
+  const { logger, metrics } = o.deps;
   // The store makes its cache backend once, for the first runtime that caches, and keeps it (the
   // store outlives runtimes): its bounds are those of that config until a restart, whatever
   // reloads say in between. Null until a config with cached routes has been built.
   let storeCacheMadeWith: CacheSection | null = o.current().config.caching ? o.current().config.cache : null;
-  const rejected = (errors: string[]) => {
+  const rejected = (errors: string[]): ReloadResult => {
     logger.error({ kind: 'reload', errors }, 'config rejected; the running config stays');
-    return { ok: false };
+    metrics.reloaded(false);
+    return { ok: false, errors };
   };
-  const reloadOnce = async (): Promise<{ ok: boolean }> => {
+  const reloadOnce = async (): Promise<ReloadResult> => {
     let config: GatewayConfig;
     try {
       config = loadConfig(o.configFile, o.env);
     } catch (err) {
-      return rejected(err instanceof ConfigError ? err.issues.map((i) => `${i.file}:${i.line}:${i.col} ${i.path}: ${i.message}`) : [String(err)]);
+      return rejected(err instanceof ConfigError ? err.issues.map(formatIssue) : [String(err)]);
     }
     const old = o.current();
     const diff = diffConfig(old.config, config);
@@ -64,7 +82,8 @@ export function createReload(o: ReloadOptions): () => Promise<{ ok: boolean }> {
       sections_changed: diff.sectionsChanged,
       restart_needed_for: restartNeeded.length > 0 ? restartNeeded : undefined,
     }, 'config reloaded');
-    return { ok: true };
+    metrics.reloaded(true);
+    return { ok: true, ...diff, restartNeeded };
   };
   // One at a time: two overlapping reloads would both replace the same runtime, and the parts
   // the first one built would never be released.

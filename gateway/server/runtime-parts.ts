@@ -64,8 +64,8 @@ export const BUILT_WITH: Readonly<Partial<Record<Part, readonly Part[]>>> = {
   admin: ['auth', 'rateLimiters', 'cache'],
 };
 
-/** Sections read once by the listeners and the store: a change is logged as needing a restart. */
-export const RESTART_NEEDED: readonly string[] = ['listeners', 'store', 'limits'];
+/** Sections read once at start (listeners, store, the PID file): a change is logged as needing a restart. */
+export const RESTART_NEEDED: readonly string[] = ['listeners', 'store', 'limits', 'pidFile'];
 
 /** A reload's change: the sections diffConfig found changed, and the configs on both sides. */
 export interface ConfigChange {

@@ -6,6 +6,7 @@ import type { GatewayConfig } from '../config/compile-config.js';
 import { withoutHsts } from '../config/schema/build-security-headers.js';
 import type { Env } from '../config/load-config.js';
 import type { Logger } from '../observability/logger.js';
+import { createMetrics } from '../observability/metrics.js';
 import { createRequestHandler } from '../pipeline/handle-request.js';
 import { createUpgradeHandler } from '../pipeline/handle-upgrade.js';
 import { createStore } from '../store/create-store.js';
@@ -19,7 +20,7 @@ import { createAdminRequestHandler } from './handle-admin-request.js';
 import { createHttpRedirectListener } from './http-redirect-listener.js';
 import { createHttpsListener } from './https-listener.js';
 import { closeGracefully, listen } from './listen.js';
-import { createReload } from './reload-runtime.js';
+import { createReload, type ReloadResult } from './reload-runtime.js';
 import { releaseReplaced } from './runtime-parts.js';
 
 export interface GatewayHandle {
@@ -27,14 +28,14 @@ export interface GatewayHandle {
   readonly http: AddressInfo | null;
   readonly admin: AddressInfo | null;
   /** Re-reads the config file; a bad file leaves the running config in place. */
-  reload(): Promise<{ ok: boolean }>;
+  reload(): Promise<ReloadResult>;
   shutdown(): Promise<void>;
 }
 
 /**
  * provision → validate → serve → cleanup (Caddy's order). Everything made here is closed by
- * `cleanup`, which also runs when a start fails halfway. The store lives as long as the
- * process; runtimes (build-runtime.ts) come and go with reloads.
+ * `cleanup`, which also runs when a start fails halfway. The store and the metrics live as long
+ * as the process; runtimes (build-runtime.ts) come and go with reloads.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger, env: Env = process.env, clock: () => number = Date.now): Promise<GatewayHandle> {
   const cleanup: (() => Promise<void> | void)[] = [];
@@ -43,7 +44,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
     cleanup.push(() => store.close());
     let shuttingDown = false;
     const acmeChallenges = createAcmeChallenges(store, logger);
-    const deps: RuntimeDeps = { store, clock, logger, shuttingDown: () => shuttingDown, acmeChallenges };
+    const metrics = createMetrics();
+    // Bound below, before the listeners listen.
+    let reload: () => Promise<ReloadResult> = () => Promise.reject(new Error('internal: reload before start'));
+    const deps: RuntimeDeps = { store, clock, logger, metrics, shuttingDown: () => shuttingDown, reload: () => reload(), acmeChallenges };
     let runtime = await buildRuntime(config, deps);
     cleanup.push(() => releaseReplaced(runtime, null));
 
@@ -51,10 +55,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
     const https = createHttpsListener({
       cert: runtime.certs.current,
       limits: config.limits,
-      onRequest: createRequestHandler({ runtime: () => runtime, logger, shuttingDown: () => shuttingDown }),
+      onRequest: createRequestHandler({ runtime: () => runtime, logger, metrics, shuttingDown: () => shuttingDown }),
       onUpgrade: createUpgradeHandler({
         runtime: () => runtime,
         logger,
+        metrics,
         track: (socket) => {
           upgraded.add(socket);
           socket.once('close', () => upgraded.delete(socket));
@@ -75,10 +80,36 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       },
       (err) => logger.error({ kind: 'tls', err: err.message }, 'certificate change rejected; the previous certificate keeps serving'),
     );
+    let httpServer: Server | null = null;
+    let adminServer: Server | null = null;
+    // Both before any listener listens: the first admin request may already scrape or reload.
+    metrics.watch({
+      connections: async () => {
+        const open: Record<string, number> = { https: await connectionsOf(https) };
+        if (httpServer) open.http = await connectionsOf(httpServer);
+        if (adminServer) open.admin = await connectionsOf(adminServer);
+        return open;
+      },
+      pool: () => runtime.upstream.client.use(),
+      storePing: () => store.ping(),
+      storeKind: store.describe(),
+      certificate: () => runtime.certs.current.cert,
+    });
+
+    reload = createReload({
+      configFile: config.file, env, deps,
+      current: () => runtime,
+      switchTo(next) {
+        const old = runtime;
+        runtime = next;
+        if (next.certs === old.certs) return;
+        serveCert(next.certs.current);
+        watchCerts(next.certs);
+      },
+    });
 
     const httpsAddress = await listen(https, config.listeners.https);
     cleanup.push(() => closeGracefully(https as unknown as Server, 0));
-    let httpServer: Server | null = null;
     let httpAddress: AddressInfo | null = null;
     if (config.listeners.http) {
       const server = createHttpRedirectListener(() => runtime.config, () => httpsAddress.port, logger, acmeChallenges);
@@ -86,7 +117,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       httpAddress = await listen(server, config.listeners.http);
       cleanup.push(() => closeGracefully(server, 0));
     }
-    let adminServer: Server | null = null;
     let adminAddress: AddressInfo | null = null;
     const adminAt = config.listeners.admin;
     if (adminAt) {
@@ -95,7 +125,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       const server = createAdminListener({
         cert: adminAt.tls ? runtime.certs.current : null,
         limits: config.limits,
-        onRequest: createAdminRequestHandler({ runtime: () => runtime, logger, shuttingDown: () => shuttingDown, baseHeaders }),
+        onRequest: createAdminRequestHandler({ runtime: () => runtime, logger, metrics, shuttingDown: () => shuttingDown, baseHeaders }),
         baseHeaders,
         logger,
       });
@@ -117,18 +147,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       store: store.describe(),
       routes: config.routes.length,
     }, 'gateway listening');
-
-    const reload = createReload({
-      configFile: config.file, env, deps,
-      current: () => runtime,
-      switchTo(next) {
-        const old = runtime;
-        runtime = next;
-        if (next.certs === old.certs) return;
-        serveCert(next.certs.current);
-        watchCerts(next.certs);
-      },
-    });
 
     const shutdown = async () => {
       if (shuttingDown) return;
@@ -164,6 +182,12 @@ async function runCleanup(steps: (() => Promise<void> | void)[]): Promise<void> 
     }
   }
   steps.length = 0;
+}
+
+function connectionsOf(server: Server | HttpsServer): Promise<number> {
+  return new Promise((resolve) => {
+    server.getConnections((err, count) => resolve(err ? 0 : count));
+  });
 }
 
 function hostForUrl(a: AddressInfo): string {

@@ -9,6 +9,8 @@ export const FORWARDING_HEADERS: ReadonlySet<string> = new Set([
   'x-forwarded-prefix', 'x-forwarded-server', 'x-real-ip', 'x-client-ip', 'true-client-ip',
   'x-original-url', 'x-rewrite-url', 'x-original-host', 'x-http-method-override', 'x-http-method',
   'x-method-override', 'x-request-id', 'host',
+  // W3C Trace Context: the gateway is a hop of the trace and states its own (observability/trace-context.ts).
+  'traceparent', 'tracestate',
   // Node already answered any 100-continue with the client; undici refuses to send Expect.
   'expect',
 ]);
@@ -29,6 +31,8 @@ export interface UpstreamRequestFacts {
   upgrade: boolean;
   /** The verified caller's identity headers, flat [name, value, ...]; set after every client field is gone. */
   identity?: readonly string[];
+  /** The gateway's traceparent, and the client's tracestate when its traceparent was continued. */
+  trace?: { traceparent: string; tracestate: string | undefined };
 }
 
 export interface HeaderPolicy {
@@ -86,6 +90,10 @@ export function buildUpstreamHeaders(rawHeaders: readonly string[], facts: Upstr
     'x-forwarded-host', incomingHost ?? facts.host,
     'x-request-id', facts.requestId,
   );
+  if (facts.trace) {
+    out.push('traceparent', facts.trace.traceparent);
+    if (facts.trace.tracestate !== undefined) out.push('tracestate', facts.trace.tracestate);
+  }
   if (facts.identity) for (const h of facts.identity) out.push(h);
   // Every client copy is gone: a name found here is one the gateway stated above (X-Forwarded-Proto ...).
   for (const [name, value] of policy.set) {

@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import type { GatewayConfig } from '../config/compile-config.js';
+import type { PoolUse } from '../observability/metrics.js';
 
 /** The one owner of undici: a keep-alive pool to the backend origin. */
 export interface UpstreamClient {
@@ -9,6 +10,8 @@ export interface UpstreamClient {
   readonly host: string;
   /** Whether the backend answers at all (any HTTP status), within `timeoutMs`. */
   reachable(path: string, timeoutMs: number): Promise<boolean>;
+  /** The pool's connections and requests now, for the metrics scrape. */
+  use(): PoolUse;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,10 @@ export function createUpstreamClient(upstream: GatewayConfig['upstream']): Upstr
       } catch {
         return false;
       }
+    },
+    use() {
+      const { connected, queued, running } = pool.stats;
+      return { connected, queued, running, limit: upstream.connections };
     },
     async close() {
       await pool.close();

@@ -24,14 +24,18 @@ export interface RedisHandle {
   stop(): Promise<void>;
 }
 
-/** A throwaway redis-server on a free port: no persistence, stopped by PID. */
-export async function startRedis(port?: number): Promise<RedisHandle> {
+/**
+ * A throwaway redis-server on a free port: no persistence, stopped by PID. With `password` it
+ * requires AUTH and `url` carries the password (the inline helpers below do not authenticate).
+ */
+export async function startRedis(port?: number, options: { password?: string } = {}): Promise<RedisHandle> {
   const chosen = port ?? await freePort();
-  const service = spawnService(redisServerPath(), ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no']);
+  const auth = options.password === undefined ? [] : ['--requirepass', options.password];
+  const service = spawnService(redisServerPath(), ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...auth]);
   await waitForPing(chosen, 10_000);
   return {
     port: chosen,
-    url: `redis://127.0.0.1:${chosen}`,
+    url: options.password === undefined ? `redis://127.0.0.1:${chosen}` : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${chosen}`,
     service,
     pause: () => { process.kill(service.pid, 'SIGSTOP'); },
     resume: () => { process.kill(service.pid, 'SIGCONT'); },
@@ -108,7 +112,8 @@ async function waitForPing(port: number, timeoutMs: number): Promise<void> {
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = createConnection({ port, host: '127.0.0.1' }, () => s.write('PING\r\n'));
-      s.once('data', (d) => { s.destroy(); resolve(d.toString().startsWith('+PONG')); });
+      // NOAUTH: up, and asking for the password it was started with.
+      s.once('data', (d) => { s.destroy(); resolve(d.toString().startsWith('+PONG') || d.toString().startsWith('-NOAUTH')); });
       s.once('error', () => resolve(false));
     });
     if (ok) return;

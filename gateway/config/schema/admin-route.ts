@@ -5,8 +5,11 @@ import { compileRoute, type CompiledRoute, type RouteAuth } from './compile-rout
 /** The role every request to the admin listener needs (and the one that may revoke users' tokens). */
 export const ADMIN_ROLE = 'admin';
 
-/** A token or an API key, either way with the admin role; the Authorization header never goes further. */
-export const ADMIN_AUTH: RouteAuth = { mode: 'required', jwt: true, apiKey: true, roles: new Set([ADMIN_ROLE]), forwardAuthorization: false };
+/**
+ * A token or an API key, either way with the admin role; the Authorization header never goes
+ * further, so an API key may come in it too (a Prometheus scrape job's `authorization`).
+ */
+export const ADMIN_AUTH: RouteAuth = { mode: 'required', jwt: true, apiKey: true, roles: new Set([ADMIN_ROLE]), forwardAuthorization: false, apiKeyAsBearer: true };
 
 /**
  * The admin listener's one route: every request to it is checked against this before anything

@@ -13,7 +13,11 @@ export type RouteAuth =
   | { readonly mode: 'none'; readonly jwt: false; readonly apiKey: false; readonly roles: null; readonly forwardAuthorization: false }
   | { readonly mode: 'optional'; readonly jwt: boolean; readonly apiKey: boolean; readonly roles: null; readonly forwardAuthorization: boolean }
   /** roles null: any authenticated caller; a set is never empty (the schema asks for at least one). */
-  | { readonly mode: 'required'; readonly jwt: boolean; readonly apiKey: boolean; readonly roles: ReadonlySet<string> | null; readonly forwardAuthorization: boolean };
+  | {
+    readonly mode: 'required'; readonly jwt: boolean; readonly apiKey: boolean; readonly roles: ReadonlySet<string> | null; readonly forwardAuthorization: boolean;
+    /** `Authorization: Bearer gwk_...` is taken as an API key (the admin listener only: nothing there forwards Authorization). */
+    readonly apiKeyAsBearer?: true;
+  };
 
 export interface CompiledRoute extends MatchableRoute, CompiledRouteHeaders {
   readonly auth: RouteAuth;

@@ -31,3 +31,9 @@ export const limitsSchema = z.strictObject({
 
 export const logSchema = z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info') })
   .default({ level: 'info' });
+
+/**
+ * Where `serve` writes its process id while it runs, for `gateway reload --config FILE` when FILE
+ * has no admin listener to ask (docs/admin.md). Absent: no file.
+ */
+export const pidFileSchema = z.string().min(1, 'expected a file path like "/run/gateway.pid"').optional();
