@@ -117,6 +117,9 @@ export function checkUpstreams(
   if (upstream !== undefined && upstreams?.default !== undefined) {
     issues.push({ path: ['upstreams', 'default'], message: 'both "upstream" and "upstreams.default" define the upstream called default: keep one' });
   }
+  if (upstream === undefined && upstreams !== null && Object.keys(upstreams ?? {}).length === 0) {
+    issues.push({ path: ['upstream'], message: 'expected an "upstream" section (one backend: url) or "upstreams" (named backends: targets)' });
+  }
   if (upstream === null || upstreams === null) return issues;
   const names = new Set([...Object.keys(upstreams ?? {}), ...(upstream !== undefined ? ['default'] : [])]);
   routes.forEach((r, i) => {
