@@ -48,6 +48,7 @@ export const ERROR_TABLE = {
   'upstream.bad_response': { status: 502, title: 'Backend sent an invalid response' },
   'upstream.connect_timeout': { status: 504, title: 'Backend connection timed out' },
   'upstream.timeout': { status: 504, title: 'Backend response timed out' },
+  'upstream.no_healthy_target': { status: 503, title: 'No backend available' },
   'gateway.internal': { status: 500, title: 'Internal gateway error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

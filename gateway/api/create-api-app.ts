@@ -9,7 +9,8 @@ export interface ReadinessProbe {
   /** false until an identity provider's first key set has loaded. */
   authReady(): boolean;
   storeReachable(): Promise<boolean>;
-  backendReachable(): Promise<boolean>;
+  /** Each upstream's targets, and whether every upstream has one that answers. */
+  upstreams(): Promise<{ ready: boolean; upstreams: Record<string, unknown> }>;
   shuttingDown(): boolean;
 }
 
@@ -28,10 +29,11 @@ export function createApiApp(probe: ReadinessProbe, authRoutes: Router | null): 
   });
 
   app.get('/readyz', async (_req, res) => {
-    const [store, backend] = await Promise.all([probe.storeReachable(), probe.backendReachable()]);
-    const checks = { store, backend, auth: probe.authReady(), accepting: !probe.shuttingDown() };
+    const [store, backends] = await Promise.all([probe.storeReachable(), probe.upstreams()]);
+    const checks = { store, backend: backends.ready, auth: probe.authReady(), accepting: !probe.shuttingDown() };
     const ready = Object.values(checks).every(Boolean);
-    res.status(ready ? 200 : 503).set('cache-control', 'no-store').json({ status: ready ? 'ready' : 'not_ready', checks });
+    // Targets by position in the config, never by address: this endpoint is public.
+    res.status(ready ? 200 : 503).set('cache-control', 'no-store').json({ status: ready ? 'ready' : 'not_ready', checks, upstreams: backends.upstreams });
   });
 
   if (authRoutes) app.use('/api/auth', authRoutes);

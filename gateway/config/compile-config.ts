@@ -12,6 +12,7 @@ import type { CorsConfig } from './schema/cors.js';
 import { buildBlockList, compileTls, type TlsConfig } from './schema/listeners.js';
 import type { RateLimitsConfig } from './schema/rate-limits.js';
 import type { StoreConfig } from './schema/store.js';
+import { compileUpstreams, type UpstreamConfig } from './schema/upstream.js';
 import type { SecretsMode } from './secrets.js';
 
 export type { CompiledRoute, RouteAuth } from './schema/compile-route.js';
@@ -35,7 +36,8 @@ export interface GatewayConfig<M extends SecretsMode = 'strict'> {
   readonly hosts: ReadonlySet<string> | null;
   readonly tls: TlsConfig;
   readonly trustedProxies: BlockList | null;
-  readonly upstream: RawConfig['upstream'];
+  /** Every upstream by name; `upstream:` is the one called `default`. */
+  readonly upstreams: Readonly<Record<string, UpstreamConfig>>;
   readonly store: StoreConfig;
   readonly cors: CorsConfig | undefined;
   readonly limits: RawConfig['limits'];
@@ -84,7 +86,7 @@ export function compileConfig<M extends SecretsMode>(raw: RawConfig, ctx: Compil
     hosts: raw.hosts.length > 0 ? new Set(raw.hosts) : null,
     tls: compileTls(raw.tls),
     trustedProxies: buildBlockList(raw.trustedProxies),
-    upstream: raw.upstream,
+    upstreams: compileUpstreams(raw.upstream, raw.upstreams),
     store: raw.store,
     cors: raw.cors,
     limits: raw.limits,

@@ -21,7 +21,7 @@ export function configView(config: GatewayConfig<'strict' | 'optional'>): Record
     hosts: config.hosts,
     tls: config.tls,
     trustedProxies: config.trustedProxies,
-    upstream: config.upstream,
+    upstreams: config.upstreams,
     store: config.store,
     cors: config.cors,
     limits: config.limits,

@@ -9,7 +9,7 @@ import { rateLimitsSchema } from './schema/rate-limits.js';
 import { routeSchema } from './schema/route.js';
 import { securityHeadersSchema } from './schema/security-headers.js';
 import { storeSchema } from './schema/store.js';
-import { upstreamSchema } from './schema/upstream.js';
+import { upstreamSchema, upstreamsSchema } from './schema/upstream.js';
 
 /**
  * The YAML file's shape, one section per file under schema/ (each beside its compile step).
@@ -21,7 +21,8 @@ export const SECTIONS = {
   hosts: hostsSchema,
   tls: tlsSchema,
   trustedProxies: trustedProxiesSchema,
-  upstream: upstreamSchema,
+  upstream: upstreamSchema.optional(),
+  upstreams: upstreamsSchema,
   store: storeSchema,
   securityHeaders: securityHeadersSchema,
   cors: corsSchema.optional(),

@@ -5,6 +5,7 @@ import { checkAuthSecrets } from './schema/auth.js';
 import { checkRoutes, INVALID, type Parsed } from './schema/check-routes.js';
 import { checkAdminListener } from './schema/listeners.js';
 import type { PathIssue } from './schema/path-issue.js';
+import { checkUpstreams } from './schema/upstream.js';
 import { routeSchema, type RawRoute } from './schema/route.js';
 import type { SecretsMode } from './secrets.js';
 
@@ -43,6 +44,9 @@ export function validateConfig(input: unknown, mode: SecretsMode): Validation {
   const listeners = section('listeners');
   // A broken auth section has its own errors; "needs auth" would only echo them.
   if (listeners !== undefined && listeners !== INVALID && auth !== INVALID) issues.push(...checkAdminListener(listeners, auth !== undefined));
+  const upstream = section('upstream');
+  const upstreams = section('upstreams');
+  issues.push(...checkUpstreams(upstream === INVALID ? null : upstream, upstreams === INVALID ? null : upstreams, routes));
   const tls = section('tls');
   const hosts = section('hosts');
   if (tls !== undefined && tls !== INVALID && listeners !== undefined && listeners !== INVALID && hosts !== undefined && hosts !== INVALID) issues.push(...checkAcme(tls, listeners.http !== undefined, hosts));

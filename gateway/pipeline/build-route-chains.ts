@@ -15,6 +15,7 @@ import { createInvalidateStage } from './invalidate-stage.js';
 import { createGatewayApiStage } from './gateway-api-stage.js';
 import { createIdempotencyStage } from './idempotency-stage.js';
 import { createProxyStage } from './proxy-stage.js';
+import { upstreamOfRoute } from '../upstream/upstream-client.js';
 import { createRateLimitStage, createUnauthenticatedLimitStage, UNAUTHENTICATED } from './rate-limit-stage.js';
 import type { HttpContext, Stage, UpgradeContext } from './request-context.js';
 import { createWebSocketStage, type WebSocketStageDeps } from './websocket-stage.js';
@@ -69,7 +70,7 @@ export function buildRouteChains(config: GatewayConfig, deps: ChainDeps): Map<Co
     if (route.cache && deps.cache) requestOnly.push(createCacheStage(route, config, { ...deps, cache: deps.cache }));
     if (deps.cache && route.target === 'backend') requestOnly.push(createInvalidateStage(route, { cache: deps.cache, logger: deps.logger }));
     if (route.idempotency) requestOnly.push(createIdempotencyStage(route, route.idempotency, deps.store));
-    const terminal = route.target === 'gateway' ? createGatewayApiStage(deps.apiApp) : createProxyStage(route, config, deps.upstream);
+    const terminal = route.target === 'gateway' ? createGatewayApiStage(deps.apiApp) : createProxyStage(route, config, upstreamOfRoute(deps.upstreams, route));
     chains.set(route, {
       request: composeChain<HttpContext>([...stages, ...requestOnly, terminal]),
       upgrade: route.websocket ? composeChain<UpgradeContext>([...stages, createWebSocketStage(route, config, deps)]) : null,

@@ -26,7 +26,7 @@ export type CacheFetch = (ctx: HttpContext, conditional: Record<string, string>)
 export function createCacheFetch(route: CompiledRoute, config: GatewayConfig, upstream: UpstreamClient): CacheFetch {
   const names = identityHeaderNames(config);
   const policy = headerPolicyFor(route, config);
-  const upstreamHost = config.upstream.preserveHost ? null : upstream.host;
+  const upstreamHost = upstream.config.preserveHost ? null : upstream.host;
   const rc = route.cache!;
   const sent = new Set([
     ...GATEWAY_STATED, ...policy.identityHeaders, ...policy.set.map(([name]) => name), ...rc.varyHeaders,
@@ -45,7 +45,7 @@ export function createCacheFetch(route: CompiledRoute, config: GatewayConfig, up
     return exchange(upstream, {
       path: query === '' ? ctx.path : `${ctx.path}?${query}`, method: 'GET', headers, body: null,
       headersTimeout: route.headersTimeout, bodyTimeout: route.bodyTimeout,
-      bufferUpTo: rc.maxBodyBytes, retry: config.upstream.retryIdempotent,
+      bufferUpTo: rc.maxBodyBytes, retry: upstream.config.retryIdempotent,
     });
   };
 }

@@ -10,8 +10,8 @@ import type { ResponseCache } from '../cache/response-cache.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { StoreUnavailableError } from '../store/store.js';
-import type { UpstreamClient } from '../upstream/upstream-client.js';
 import { createCacheFetch, forwardedOrigin } from './cache-fetch.js';
+import { upstreamOfRoute, type UpstreamSet } from '../upstream/upstream-client.js';
 import { answersRequest, fillBound, fillEntry, usableEntry, type FillDeps, type FillResult, type Lookup } from './cache-fill.js';
 import { parseCacheControl } from '../cache/policy/parse-cache-control.js';
 import { writeReply } from './relay-reply.js';
@@ -21,7 +21,7 @@ import { serveEntry } from './serve-entry.js';
 
 export interface CacheStageDeps {
   cache: ResponseCache;
-  upstream: UpstreamClient;
+  upstreams: UpstreamSet;
   logger: Logger;
   clock: () => number;
 }
@@ -42,7 +42,7 @@ const TIMED_OUT = Symbol('timed out');
 export function createCacheStage(route: CompiledRoute, config: GatewayConfig, deps: CacheStageDeps): Stage<HttpContext> {
   const rc = route.cache!;
   const { cache, clock } = deps;
-  const fill: FillDeps = { cache, clock, fetch: createCacheFetch(route, config, deps.upstream), makeVariants: variantsFor(route) };
+  const fill: FillDeps = { cache, clock, fetch: createCacheFetch(route, config, upstreamOfRoute(deps.upstreams, route)), makeVariants: variantsFor(route) };
   const coalescer = new Coalescer<FillResult>();
 
   // Tags without placeholders are hashed once here, not per request (a hit's main CPU cost after TLS).

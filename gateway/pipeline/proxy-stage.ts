@@ -7,8 +7,9 @@ import { RESENDABLE_METHODS } from '../upstream/backend-exchange.js';
 import { limitedBody } from '../upstream/limit-body.js';
 import { headerPolicyFor } from '../upstream/header-policy.js';
 import { identityHeaderNames } from '../upstream/identity-headers.js';
-import { isRetryableConnectionError, translateUpstreamError } from '../upstream/translate-error.js';
-import type { UpstreamClient } from '../upstream/upstream-client.js';
+import { isFailureStatus, isTargetFailure, resendTo, translateUpstreamError } from '../upstream/translate-error.js';
+import { GatewayError } from '../errors.js';
+import type { TargetLease, UpstreamClient } from '../upstream/upstream-client.js';
 import { backendHeaders } from './backend-headers.js';
 import type { HttpContext, Stage } from './request-context.js';
 import { relayReply } from './relay-reply.js';
@@ -22,13 +23,17 @@ import { responseHead } from './response-head.js';
 export function createProxyStage(route: CompiledRoute, config: GatewayConfig, upstream: UpstreamClient): Stage<HttpContext> {
   const names = identityHeaderNames(config);
   const policy = headerPolicyFor(route, config);
-  const upstreamHost = config.upstream.preserveHost ? null : upstream.host;
-  const retry = config.upstream.retryIdempotent;
+  const upstreamHost = upstream.config.preserveHost ? null : upstream.host;
+  const retry = upstream.config.retryIdempotent;
 
   return (ctx) => new Promise<void>((resolve, reject) => {
     const { req, res } = ctx;
     const headers = backendHeaders(ctx, upstreamHost, names, policy);
     if (ctx.replyHooks !== null) return resolve(relayReply(ctx, upstream, headers, retry));
+    // Every target ejected or down: say so now rather than wait on a timeout.
+    const first = upstream.acquire();
+    if (first === null) return reject(new GatewayError('upstream.no_healthy_target'));
+    let lease: TargetLease = first;
     const body = limitedBody(req, route.bodyLimit);
     const options: Dispatcher.RequestOptions<HttpContext> = {
       path: ctx.path + ctx.query,
@@ -39,6 +44,8 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
       bodyTimeout: route.bodyTimeout,
       opaque: ctx,
     };
+    // RFC 9110 9.2.2: only a body-less request without side effects may be sent twice, and only
+    // when it failed before any answer (a request with a body may have reached a target).
     const canRetry = retry && body === null && RESENDABLE_METHODS.has(req.method!);
     const sentAt = performance.now();
     let retried = false;
@@ -46,7 +53,11 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
     const onDone = (err: Error | null) => {
       ctx.upstreamMs = performance.now() - sentAt;
       // A response already ended is whole (a 204/304 whose Content-Length undici still counted).
-      if (err === null || res.writableEnded) return resolve();
+      if (err === null || res.writableEnded) {
+        lease.done(answeredFailing.has(ctx));
+        return resolve();
+      }
+      lease.done(isTargetFailure(err));
       if (res.headersSent || res.destroyed) {
         // Mid-body failure: abort so the client sees a broken response, not a short complete one.
         ctx.reason = translateUpstreamError(err).code;
@@ -57,15 +68,21 @@ export function createProxyStage(route: CompiledRoute, config: GatewayConfig, up
       // it): nothing reached the client, so the failure is answered like one before the head.
       // Never resent: a retry is for a connection that died before any answer.
       if (answeredUnsent.has(ctx)) return reject(translateUpstreamError(err));
-      if (canRetry && !retried && isRetryableConnectionError(err)) {
+      const where = canRetry && !retried ? resendTo(err) : null;
+      const again = where === null ? null : upstream.acquire(lease.target) ?? (where === 'other-or-same' ? upstream.acquire() : null);
+      if (again !== null) {
         retried = true;
-        return upstream.pool.stream(options, writeResponseHead, onDone);
+        lease = again;
+        return again.target.pool.stream(options, writeResponseHead, onDone);
       }
       reject(translateUpstreamError(err));
     };
-    upstream.pool.stream(options, writeResponseHead, onDone);
+    lease.target.pool.stream(options, writeResponseHead, onDone);
   });
 }
+
+/** Requests the target answered with 502/503/504: a failure for its passive health. */
+const answeredFailing = new WeakSet<HttpContext>();
 
 /**
  * Requests whose backend has answered while their head is not written yet (a coded body being
@@ -77,6 +94,7 @@ const answeredUnsent = new WeakSet<HttpContext>();
 /** Shared by every request (the context rides in `opaque`), so no closure is made per response. */
 function writeResponseHead(data: Dispatcher.StreamFactoryData<HttpContext>) {
   const ctx = data.opaque;
+  if (isFailureStatus(data.statusCode)) answeredFailing.add(ctx);
   const out = responseHead(ctx, data.statusCode, data.headers);
   const compression = ctx.route!.compression;
   const coding = compression === null ? null : prepareEncoding(ctx.req, data.statusCode, data.headers, out, compression);

@@ -4,17 +4,16 @@ import type { Logger } from '../observability/logger.js';
 import { handshakeAnswerHeaders } from '../upstream/handshake-answer-headers.js';
 import { headerPolicyFor } from '../upstream/header-policy.js';
 import { identityHeaderNames } from '../upstream/identity-headers.js';
-import { translateUpstreamError } from '../upstream/translate-error.js';
-import type { UpstreamClient } from '../upstream/upstream-client.js';
-import type { WebSocketProxy } from '../upstream/websocket-proxy.js';
+import { isFailureStatus, isTargetFailure, translateUpstreamError } from '../upstream/translate-error.js';
+import { upstreamOfRoute, type UpstreamSet } from '../upstream/upstream-client.js';
+import { GatewayError } from '../errors.js';
 import { answerError } from './answer-error.js';
 import { backendHeaders } from './backend-headers.js';
 import type { Stage, UpgradeContext } from './request-context.js';
 
 export interface WebSocketStageDeps {
-  upstream: UpstreamClient;
-  /** A getter: the proxy is replaced when the upstream changes on reload. */
-  webSocketProxy(): WebSocketProxy;
+  /** Every upstream by name; a route's handshake goes to one target of its own. */
+  upstreams: UpstreamSet;
   logger: Logger;
 }
 
@@ -29,8 +28,9 @@ export interface WebSocketStageDeps {
 export function createWebSocketStage(route: CompiledRoute, config: GatewayConfig, deps: WebSocketStageDeps): Stage<UpgradeContext> {
   const names = identityHeaderNames(config);
   const policy = headerPolicyFor(route, config);
-  const upstreamHost = config.upstream.preserveHost ? null : deps.upstream.host;
-  const { connectTimeout } = config.upstream;
+  const upstream = upstreamOfRoute(deps.upstreams, route);
+  const upstreamHost = upstream.config.preserveHost ? null : upstream.host;
+  const { connectTimeout } = upstream.config;
   const { headersTimeout, bodyTimeout } = route;
 
   return (ctx) => new Promise<void>((resolve) => {
@@ -45,8 +45,15 @@ export function createWebSocketStage(route: CompiledRoute, config: GatewayConfig
       bodyTimeout,
       answerHeaders: (status: number, backend: IncomingHttpHeaders) => handshakeAnswerHeaders(status, backend, route, ctx.extraHeaders, ctx.requestId),
     };
-    deps.webSocketProxy().forward(req, handshake.socket, handshake.head, options, (err, status) => {
+    const lease = upstream.acquire();
+    if (lease === null) {
+      answerError(ctx, new GatewayError('upstream.no_healthy_target'), deps.logger);
+      return resolve();
+    }
+    // Never resent (a handshake may have reached the target): one target, one try.
+    lease.target.ws.forward(req, handshake.socket, handshake.head, options, (err, status) => {
       ctx.upstreamMs = performance.now() - sentAt;
+      lease.done(err ? isTargetFailure(err) : isFailureStatus(status));
       // Answered now, not after the promise settles: http-proxy ends the socket when this returns.
       if (err) answerError(ctx, translateUpstreamError(err), deps.logger);
       else handshake.status = status; // 0: the client left before the backend answered

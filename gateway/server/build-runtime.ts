@@ -11,8 +11,7 @@ import { createRateLimiters } from '../ratelimit/create-rate-limiters.js';
 import type { Store } from '../store/store.js';
 import type { AcmeChallenges } from '../tls/acme-challenges.js';
 import { createCertStore } from '../tls/cert-store.js';
-import { createUpstreamClient } from '../upstream/upstream-client.js';
-import { createWebSocketProxy } from '../upstream/websocket-proxy.js';
+import { createUpstreamSet, upstreamsStatus } from '../upstream/upstream-client.js';
 import { buildAdminPlane } from './build-admin-plane.js';
 import type { ReloadResult } from './reload-runtime.js';
 import { partsToBuild, releaseReplaced, type GatewayRuntime, type Part } from './runtime-parts.js';
@@ -48,10 +47,7 @@ export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, pre
   };
 
   try {
-    const upstream = await part('upstream', () => {
-      const client = createUpstreamClient(config.upstream);
-      return { client, ws: createWebSocketProxy(client.origin) };
-    });
+    const upstreams = await part('upstreams', () => createUpstreamSet(config.upstreams));
     const certs = await part('certs', () => createCertStore(config.tls, [...(config.hosts ?? [])], {
       store: deps.store, logger: deps.logger, clock: deps.clock, challenges: deps.acmeChallenges,
     }));
@@ -61,17 +57,17 @@ export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, pre
     const apiApp = await part('apiApp', () => createApiApp({
       authReady: () => auth?.ready() ?? true,
       storeReachable: () => deps.store.ping().then(() => true, () => false),
-      backendReachable: () => upstream.client.reachable(config.upstream.healthPath, 1000),
+      upstreams: () => upstreamsStatus(upstreams, 1000),
       shuttingDown: deps.shuttingDown,
     }, auth && loginLimiters ? createAuthRoutes({ auth, loginLimiters, logger: deps.logger }) : null));
     const authenticator = auth?.authenticator ?? null;
     const cache = await part('cache', () => (config.caching ? createResponseCache(config, deps.store, deps.logger, deps.metrics, previous?.runtime.cache ?? undefined) : null));
     const admin = await part('admin', () => buildAdminPlane(config, { authenticator, unauthenticated: rateLimiters.unauthenticated, cache, logger: deps.logger, metrics: deps.metrics, reload: deps.reload }));
     const chains = await part('chains', () => buildRouteChains(config, {
-      upstream: upstream.client, webSocketProxy: () => upstream.ws, logger: deps.logger, apiApp, authenticator, ...rateLimiters,
+      upstreams, logger: deps.logger, apiApp, authenticator, ...rateLimiters,
       cache, clock: deps.clock, store: deps.store, metrics: deps.metrics,
     }));
-    return { config, authenticator, chains, auth, loginLimiters, rateLimiters, upstream, certs, apiApp, cache, admin };
+    return { config, authenticator, chains, auth, loginLimiters, rateLimiters, upstreams, certs, apiApp, cache, admin };
   } catch (err) {
     await releaseReplaced(made as Partial<GatewayRuntime>, previous?.runtime ?? null);
     throw err;

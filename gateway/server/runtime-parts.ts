@@ -6,8 +6,7 @@ import type { Runtime } from '../pipeline/handle-request.js';
 import type { LoginLimiters } from '../ratelimit/login-limiters.js';
 import type { RateLimiters } from '../ratelimit/create-rate-limiters.js';
 import type { CertStore } from '../tls/cert-store.js';
-import type { UpstreamClient } from '../upstream/upstream-client.js';
-import type { WebSocketProxy } from '../upstream/websocket-proxy.js';
+import { closeUpstreamSet, type UpstreamSet } from '../upstream/upstream-client.js';
 import type { AdminPlane } from './build-admin-plane.js';
 
 /** Everything one config produced; requests read it through `runtime()` and see one consistent set. */
@@ -15,7 +14,8 @@ export interface GatewayRuntime extends Runtime {
   readonly auth: AuthService | null;
   readonly loginLimiters: LoginLimiters | null;
   readonly rateLimiters: RateLimiters;
-  readonly upstream: { readonly client: UpstreamClient; readonly ws: WebSocketProxy };
+  /** One client per named upstream (a pool per target, health state, active-check timers). */
+  readonly upstreams: UpstreamSet;
   readonly certs: CertStore;
   readonly apiApp: Express;
   /** The response cache (its admin side is CacheAdmin); null when no route has a cache config. */
@@ -24,7 +24,7 @@ export interface GatewayRuntime extends Runtime {
   readonly admin: AdminPlane | null;
 }
 
-export type Part = 'auth' | 'loginLimiters' | 'rateLimiters' | 'upstream' | 'certs' | 'apiApp' | 'cache' | 'admin' | 'chains';
+export type Part = 'auth' | 'loginLimiters' | 'rateLimiters' | 'upstreams' | 'certs' | 'apiApp' | 'cache' | 'admin' | 'chains';
 
 /**
  * What a part is built from:
@@ -46,9 +46,10 @@ export const BUILT_FROM: Readonly<Record<Part, Source>> = {
   // Made anew when rateLimits changed, yet each policy (rateLimits.policies.<name>) and
   // rateLimits.unauthenticated whose own definition is unchanged keeps its limiter: create-rate-limiters.ts.
   rateLimiters: ['rateLimits'],
-  upstream: ['upstream'],
+  // Kept across reloads that leave the section alone: pools, ejections and check counts stay.
+  upstreams: ['upstreams'],
   certs: ['tls', 'hosts'],
-  apiApp: ['auth', 'upstream'], // its /api/auth routes and its readiness probe of the backend
+  apiApp: ['auth', 'upstreams'], // its /api/auth routes and its readiness probe of the upstreams
   // Its section and which routes cache how (stats list them); a rebuilt one takes the counters over.
   cache: (c) => [c.cache, c.routes?.filter((r) => r.cache !== null).map((r) => r.source)],
   // Its route: the listener's tls flag (HSTS) and the security headers. The parts it uses: BUILT_WITH.
@@ -104,10 +105,7 @@ function sameDefinition(a: unknown, b: unknown): boolean {
 /** The parts that hold files, timers or sockets, and how each lets go. */
 const RELEASE: { [K in keyof GatewayRuntime]?: (part: NonNullable<GatewayRuntime[K]>) => Promise<void> | void } = {
   auth: (auth) => auth.close(),
-  upstream: (u) => {
-    u.ws.close();
-    return u.client.close(); // waits for requests in flight on the old pool
-  },
+  upstreams: (u) => closeUpstreamSet(u), // waits for requests in flight on the old pools
   certs: (certs) => certs.close(),
 };
 

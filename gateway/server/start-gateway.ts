@@ -90,7 +90,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
         if (adminServer) open.admin = await connectionsOf(adminServer);
         return open;
       },
-      pool: () => runtime.upstream.client.use(),
+      pool: () => {
+        // Every upstream's pools together: the series has no upstream label (yet).
+        const use = { connected: 0, queued: 0, running: 0, limit: 0 };
+        for (const client of runtime.upstreams.values()) {
+          const u = client.use();
+          use.connected += u.connected;
+          use.queued += u.queued;
+          use.running += u.running;
+          use.limit += u.limit;
+        }
+        return use;
+      },
       storePing: () => store.ping(),
       storeKind: store.describe(),
       certificate: () => runtime.certs.current.cert,

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { isRetryableConnectionError, translateUpstreamError } from './translate-error.js';
+import { GatewayError } from '../errors.js';
+import { isFailureStatus, isTargetFailure, resendTo, translateUpstreamError } from './translate-error.js';
 import type { UpstreamClient } from './upstream-client.js';
 
 // RFC 9110 9.2.2, narrowed: only methods without side effects are ever sent twice.
@@ -45,17 +46,26 @@ export async function exchange(upstream: UpstreamClient, o: ExchangeOptions): Pr
     headersTimeout: o.headersTimeout,
     bodyTimeout: o.bodyTimeout,
   };
+  let lease = upstream.acquire();
+  if (lease === null) throw new GatewayError('upstream.no_healthy_target');
   let answer: Dispatcher.ResponseData;
   try {
-    answer = await upstream.pool.request(options);
+    answer = await lease.target.pool.request(options);
   } catch (err) {
-    if (!(o.retry && o.body === null && isRetryableConnectionError(err))) throw translateUpstreamError(err);
+    lease.done(isTargetFailure(err));
+    // The streamed proxy's rule (pipeline/proxy-stage.ts): once, body-less, before any answer.
+    const where = o.retry && o.body === null ? resendTo(err) : null;
+    const again = where === null ? null : upstream.acquire(lease.target) ?? (where === 'other-or-same' ? upstream.acquire() : null);
+    if (again === null) throw translateUpstreamError(err);
+    lease = again;
     try {
-      answer = await upstream.pool.request(options);
-    } catch (again) {
-      throw translateUpstreamError(again);
+      answer = await lease.target.pool.request(options);
+    } catch (err2) {
+      lease.done(isTargetFailure(err2));
+      throw translateUpstreamError(err2);
     }
   }
+  lease.done(isFailureStatus(answer.statusCode));
   if (o.method === 'HEAD' || answer.statusCode === 204 || answer.statusCode === 304) {
     // RFC 9110 6.4.1, 9.3.2: no content, whatever Content-Length says (a 304 may carry the
     // GET's, 8.6). undici 7 still counts toward it and fails the drained body with

@@ -49,3 +49,31 @@ export function isRetryableConnectionError(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code;
   return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
 }
+
+/** Errors where no connection was made: the request reached nothing, whatever its method. */
+export function isNeverSentError(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH';
+}
+
+/** What counts against a target's passive health: it failed to connect, reset, timed out or spoke garbage. */
+export function isTargetFailure(err: unknown): boolean {
+  return translateUpstreamError(err).code.startsWith('upstream.');
+}
+
+/** RFC 9110 15.6.3-5: a gateway or service-unavailable answer from the target counts as its failure. */
+export function isFailureStatus(status: number): boolean {
+  return status === 502 || status === 503 || status === 504;
+}
+
+/**
+ * Where a failed attempt may be sent again, for a request allowed a resend (a body-less
+ * GET/HEAD/OPTIONS with retryIdempotent): after a reset before any answer, to another target or,
+ * without one, the same (a keep-alive socket the target was closing); after a failed connect, to
+ * another target only (the same one just refused). Anything else: not at all.
+ */
+export function resendTo(err: unknown): 'other-or-same' | 'other' | null {
+  if (isRetryableConnectionError(err)) return 'other-or-same';
+  if (isNeverSentError(err)) return 'other';
+  return null;
+}

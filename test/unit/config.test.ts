@@ -8,7 +8,7 @@ import { errorsOf, VALID } from './config-fixture.js';
 
 test('config: a valid file compiles, with durations in ms and GET routes answering HEAD', () => {
   const c = parseConfigText(VALID, 'gw.yaml', {});
-  assert.equal(c.upstream.headersTimeout, 30_000);
+  assert.equal(c.upstreams.default!.headersTimeout, 30_000);
   assert.equal(c.limits.bodyLimit, 1024 * 1024);
   const b = c.routes.find((r) => r.id === 'b')!;
   assert.deepEqual([...b.methods!].sort(), ['GET', 'HEAD']);
@@ -74,7 +74,7 @@ test('config: ${VAR} and ${VAR:-default} interpolation, unquoted numbers stay nu
   const text = VALID.replace('port: 8443', 'port: ${PORT:-9443}').replace('url: http://127.0.0.1:8000', 'url: ${UPSTREAM}');
   const c = parseConfigText(text, 'gw.yaml', { UPSTREAM: 'http://10.1.2.3:9000' });
   assert.equal(c.listeners.https.port, 9443);
-  assert.equal(c.upstream.url, 'http://10.1.2.3:9000');
+  assert.deepEqual(c.upstreams.default!.targets, ['http://10.1.2.3:9000']);
   assert.match(errorsOf(text, {}).join('\n'), /gw\.yaml:7:8 upstream\.url: environment variable UPSTREAM is not set/);
 });
 

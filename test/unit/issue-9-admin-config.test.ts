@@ -63,7 +63,7 @@ test('configView: the operator\'s routes as written, in file order (so paths mat
   assert.deepEqual(v.builtinRoutes, ['gateway.healthz', 'gateway.readyz', 'gateway.auth']);
   assert.deepEqual((v.routes as { methods?: string[] }[])[1]!.methods, ['GET']);
   assert.equal(v.file, 'gw.yaml');
-  assert.equal((v.upstream as { connectTimeout: number }).connectTimeout, 5000, 'defaults filled in, durations in ms');
+  assert.equal((v.upstreams as Record<string, { connectTimeout: number }>).default!.connectTimeout, 5000, 'defaults filled in, durations in ms');
 });
 
 test('configView: a config without secrets set (optional mode) shows them as null, not redacted text', () => {

@@ -10,13 +10,13 @@ describe('partsToBuild', () => {
   const same = config({ jwt: { accessTtl: 300_000 }, login });
   const change = (sectionsChanged: string[], before = same, after = same) => ({ sectionsChanged, before, after });
   const rows: { description: string; change: Parameters<typeof partsToBuild>[0]; built: string[] }[] = [
-    { description: 'at start everything is built', change: 'all', built: ['admin', 'apiApp', 'auth', 'cache', 'certs', 'chains', 'loginLimiters', 'rateLimiters', 'upstream'] },
+    { description: 'at start everything is built', change: 'all', built: ['admin', 'apiApp', 'auth', 'cache', 'certs', 'chains', 'loginLimiters', 'rateLimiters', 'upstreams'] },
     { description: 'routes only: chains only; limiters and auth keep their state', change: change([]), built: ['chains'] },
     { description: 'auth without its login budgets: the service, its API app and the admin plane; login counts stay', change: change(['auth'], same, config({ jwt: { accessTtl: 600_000 }, login })), built: ['admin', 'apiApp', 'auth', 'chains'] },
     { description: 'auth.login: the login limiters too', change: change(['auth'], same, config({ jwt: { accessTtl: 300_000 }, login: { ...login, failuresPerIp: 30 } })), built: ['admin', 'apiApp', 'auth', 'chains', 'loginLimiters'] },
     { description: 'auth removed: no login limiters any more', change: change(['auth'], same, config(undefined)), built: ['admin', 'apiApp', 'auth', 'chains', 'loginLimiters'] },
     { description: 'rateLimits: the request limiters (each unchanged limiter kept inside), and the admin plane that spends one', change: change(['rateLimits']), built: ['admin', 'chains', 'rateLimiters'] },
-    { description: 'upstream: the pool and the readiness probe that asks it', change: change(['upstream']), built: ['apiApp', 'chains', 'upstream'] },
+    { description: 'upstreams: the pools and the readiness probe that asks them', change: change(['upstreams']), built: ['apiApp', 'chains', 'upstreams'] },
     { description: 'hosts: the certificate (its names)', change: change(['hosts']), built: ['certs', 'chains'] },
     { description: 'cors: chains only', change: change(['cors']), built: ['chains'] },
     { description: 'security headers: chains and the admin plane (its route\'s headers)', change: change(['baseResponseHeaders']), built: ['admin', 'chains'] },

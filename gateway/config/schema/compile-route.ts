@@ -2,6 +2,7 @@ import type { MatchableRoute } from '../route-table.js';
 import { compileRouteCache, parseTagTemplate, type RouteCache, type TagTemplate } from './cache.js';
 import type { RawAuth } from './auth.js';
 import type { RawConfig } from '../schema.js';
+import { compileUpstreams, UPSTREAM_DEFAULTS } from './upstream.js';
 import { compileRouteIdempotency, type RouteIdempotency } from './idempotency.js';
 import { routeCompression, type CompressionConfig } from './compression.js';
 import { compileRouteRateLimit, type RouteRateLimit } from './rate-limits.js';
@@ -27,6 +28,8 @@ export interface CompiledRoute extends MatchableRoute, CompiledRouteHeaders {
   readonly builtin: boolean;
   readonly target: 'backend' | 'gateway';
   readonly websocket: boolean;
+  /** The upstream's name (config.upstreams); null for the gateway's own endpoints. */
+  readonly upstream: string | null;
   readonly headersTimeout: number;
   readonly bodyTimeout: number;
   readonly bodyLimit: number;
@@ -66,6 +69,8 @@ export type RouteInput = Omit<RawRoute, 'cache' | 'invalidates' | 'securityHeade
 
 export function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: readonly string[], builtin: boolean): CompiledRoute {
   const auth = compileRouteAuth(r.auth, raw.auth);
+  const upstreamName = r.upstream ?? 'default';
+  const up = (r.target === 'backend' ? compileUpstreams(raw.upstream, raw.upstreams)[upstreamName] : undefined) ?? UPSTREAM_DEFAULTS;
   return {
     ...routeShape(r),
     builtin,
@@ -73,13 +78,14 @@ export function compileRoute(r: RouteInput, raw: RawConfig, baseSecurity: readon
     auth,
     target: r.target,
     websocket: r.websocket,
-    headersTimeout: r.timeouts.headers ?? raw.upstream.headersTimeout,
-    bodyTimeout: r.timeouts.body ?? raw.upstream.bodyTimeout,
+    upstream: r.target === 'backend' ? upstreamName : null,
+    headersTimeout: r.timeouts.headers ?? up.headersTimeout,
+    bodyTimeout: r.timeouts.body ?? up.bodyTimeout,
     bodyLimit: r.bodyLimit ?? raw.limits.bodyLimit,
     defaultCacheControl: defaultCacheControl(r, auth),
     cache: r.cache ? compileRouteCache(r.cache, auth.mode !== 'none') : null,
     invalidates: (r.invalidates ?? []).map(parseTagTemplate),
-    idempotency: compileRouteIdempotency(r, raw),
+    idempotency: compileRouteIdempotency(r, { upstream: up, limits: raw.limits }),
     compression: routeCompression(r.compression, raw.compression, builtin || r.target === 'gateway'),
     ...compileRouteHeaders(r.headers, raw.securityHeaders, r.securityHeaders, baseSecurity),
     source: JSON.stringify(r),

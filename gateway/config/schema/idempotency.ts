@@ -3,6 +3,7 @@ import { bool, duration, listOf, oneOf, size, wholeNumber } from './fields.js';
 import type { RawConfig } from '../schema.js';
 import type { RouteInput } from './compile-route.js';
 import type { PathIssue } from './path-issue.js';
+import type { UpstreamConfig } from './upstream.js';
 
 /** A route's `idempotency:` (docs/configuration.md "Idempotency keys"); the stage is pipeline/idempotency-stage.ts. */
 
@@ -67,7 +68,7 @@ export function checkRouteIdempotency(r: RouteFacts): PathIssue[] {
 }
 
 /** The route's own timeouts and body limit, else the sections' defaults, as compile-route.ts resolves them. */
-export function compileRouteIdempotency(r: Pick<RouteInput, 'idempotency' | 'bodyLimit' | 'timeouts'>, config: Pick<RawConfig, 'upstream' | 'limits'>): RouteIdempotency | null {
+export function compileRouteIdempotency(r: Pick<RouteInput, 'idempotency' | 'bodyLimit' | 'timeouts'>, config: { upstream: Pick<UpstreamConfig, 'connectTimeout' | 'headersTimeout' | 'bodyTimeout'>; limits: RawConfig['limits'] }): RouteIdempotency | null {
   const raw = r.idempotency;
   if (!raw) return null;
   const { connectTimeout } = config.upstream;

@@ -37,6 +37,8 @@ export const routeSchema = z.strictObject({
   methods: listOf(method, 'GET, POST').min(1).optional(),
   target: z.enum(['backend', 'gateway']).default('backend'),
   websocket: bool.default(false),
+  /** The named upstream a backend route goes to (`upstreams.NAME`, or `upstream:` as `default`). */
+  upstream: z.string().optional(),
   timeouts: z.strictObject({ headers: duration.optional(), body: duration.optional() }).default({}),
   bodyLimit: size.optional(),
   headers: routeHeadersSchema,
@@ -57,6 +59,9 @@ export const routeSchema = z.strictObject({
   }
   if (r.prefix !== undefined && r.prefix.includes('/:')) {
     ctx.addIssue({ code: 'custom', path: ['prefix'], message: 'a prefix cannot contain :params; use "path" for patterns' });
+  }
+  if (r.upstream !== undefined && r.target !== 'backend') {
+    ctx.addIssue({ code: 'custom', path: ['upstream'], message: 'only backend routes go to an upstream' });
   }
   if (r.websocket && r.target !== 'backend') {
     ctx.addIssue({ code: 'custom', path: ['websocket'], message: 'only backend routes can carry WebSocket upgrades' });
