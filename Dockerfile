@@ -9,7 +9,28 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY gateway ./gateway
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+# The upstream mock as a backend for docker-compose.yml (`docker build --target mock`): the same
+# production dependencies (it needs `ws`), its own compiled folder, nothing of the gateway.
+FROM node:20-bookworm-slim AS mock-build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.mock.json ./
+COPY upstream-mock ./upstream-mock
+RUN npx tsc -p tsconfig.mock.json && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS mock
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=mock-build --chown=root:root /app/node_modules ./node_modules
+COPY --from=mock-build --chown=root:root /app/dist ./dist
+COPY --chown=root:root package.json ./
+USER node
+EXPOSE 8000
+ENTRYPOINT ["node", "dist/upstream-mock/main.js", "--host", "0.0.0.0", "--port", "8000"]
+
+# The gateway: the last stage, what `docker build .` makes.
+FROM node:20-bookworm-slim AS gateway
 ENV NODE_ENV=production \
     GATEWAY_HOST=0.0.0.0 \
     GATEWAY_HTTPS_PORT=8443 \
