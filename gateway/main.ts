@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.js';
@@ -15,6 +16,8 @@ import { unnamedRoles } from './cli/unnamed-roles.js';
 import { usersCommand, UsageError } from './cli/users-command.js';
 import { writePidFile } from './cli/pid-file.js';
 import { ADMIN_KEY_VARIABLE, reloadCommand } from './cli/reload-command.js';
+import { superviseWorkers, WORKER_READY } from './server/worker-supervisor.js';
+import { ensureSelfSignedCert } from './tls/self-signed-cert.js';
 
 const HELP = `gateway: a TLS-terminating security gateway in front of an unmodified backend
 
@@ -133,11 +136,17 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`gateway: invalid config, not starting\n${err.message}\n`);
     return 1;
   }
-  const logger = createLogger(config.log.level);
-  for (const w of configWarnings(config)) logger.warn({ kind: 'config', path: w.path }, w.message);
+  const root = createLogger(config.log.level);
+  if (config.workers > 1 && cluster.isPrimary) return supervise(config, root, values['stop-on-stdin-end'] === true);
+  // A worker's lines carry which process wrote them; workers: 1 never gets here as a worker.
+  const worker = cluster.isWorker ? cluster.worker : undefined;
+  const logger = worker ? root.child({ worker: worker.id, pid: process.pid }) : root;
+  if (!worker) for (const w of configWarnings(config)) logger.warn({ kind: 'config', path: w.path }, w.message);
   const gateway = await startGateway(config, logger);
   // Once listening: a reload by PID before then would find no handler and end the process.
-  const removePidFile = config.pidFile === null ? () => {} : writePidFile(config.pidFile);
+  // With workers the primary owns the file: it is the PID that forwards SIGHUP to all of them.
+  const removePidFile = config.pidFile === null || worker ? () => {} : writePidFile(config.pidFile);
+  worker?.send(WORKER_READY);
   return new Promise<number>((done) => {
     process.on('SIGHUP', () => void gateway.reload());
     let stopping = false;
@@ -158,7 +167,39 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     // The supervisor (npm start) holds the pipe's other end: its death, even by SIGKILL, ends it.
-    if (values['stop-on-stdin-end']) process.stdin.once('end', stop).once('error', stop).resume();
+    // A worker leaves that to the primary (and ends with it: cluster exits a worker whose primary is gone).
+    if (values['stop-on-stdin-end'] && !worker) process.stdin.once('end', stop).once('error', stop).resume();
+  });
+}
+
+/** workers > 1: this process only forks, forwards signals and restarts; the workers serve. */
+async function supervise(config: GatewayConfig, logger: ReturnType<typeof createLogger>, stopOnStdinEnd: boolean): Promise<number> {
+  for (const w of configWarnings(config)) logger.warn({ kind: 'config', path: w.path }, w.message);
+  // Made once here: workers each finding no certificate would each write their own, and a client
+  // trusting the file on disk would then fail against every worker but the last writer.
+  if (config.tls.mode === 'self-signed') await ensureSelfSignedCert(config.tls.certDir, [...(config.hosts ?? [])]);
+  const workers = superviseWorkers(config.workers, logger);
+  let removePidFile = () => {};
+  // As for one process: the PID file appears once SIGHUP has somewhere to go.
+  void workers.ready.then(() => {
+    if (config.pidFile !== null) removePidFile = writePidFile(config.pidFile);
+  });
+  return new Promise<number>((done) => {
+    process.on('SIGHUP', () => workers.reload());
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      void workers.shutdown().then((code) => {
+        removePidFile();
+        logger.info({ code }, 'all workers stopped');
+        logger.flush();
+        done(code);
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    if (stopOnStdinEnd) process.stdin.once('end', stop).once('error', stop).resume();
   });
 }
 

@@ -1,6 +1,7 @@
 import { BlockList } from 'node:net';
 import { resolve } from 'node:path';
 import { RouteTable } from './route-table.js';
+import { workerCount } from './schema/workers.js';
 import type { RawConfig } from './schema.js';
 import { compileAdminRoute } from './schema/admin-route.js';
 import { compileAuth, type AuthConfig } from './schema/auth.js';
@@ -44,6 +45,8 @@ export interface GatewayConfig<M extends SecretsMode = 'strict'> {
   readonly log: RawConfig['log'];
   /** Absolute; null: serve writes no PID file. */
   readonly pidFile: string | null;
+  /** Processes serving the listeners, `auto` resolved; 1 never forks. */
+  readonly workers: number;
   readonly auth: AuthConfig<M> | undefined;
   readonly rateLimits: RateLimitsConfig | undefined;
   readonly cache: CacheSection;
@@ -92,6 +95,7 @@ export function compileConfig<M extends SecretsMode>(raw: RawConfig, ctx: Compil
     limits: raw.limits,
     log: raw.log,
     pidFile: raw.pidFile === undefined ? null : resolve(raw.pidFile),
+    workers: workerCount(raw.workers),
     auth: raw.auth && compileAuth(raw.auth, ctx.secrets),
     rateLimits: raw.rateLimits,
     cache: raw.cache,

@@ -27,6 +27,7 @@ export function configView(config: GatewayConfig<'strict' | 'optional'>): Record
     limits: config.limits,
     log: config.log,
     pidFile: config.pidFile,
+    workers: config.workers,
     auth: config.auth,
     rateLimits: config.rateLimits,
     cache: config.cache,

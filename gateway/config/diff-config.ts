@@ -8,7 +8,7 @@ export interface ConfigDiff {
   sectionsChanged: string[];
 }
 
-const SECTIONS = ['listeners', 'hosts', 'tls', 'trustedProxies', 'upstreams', 'store', 'cors', 'limits', 'log', 'pidFile', 'auth', 'rateLimits', 'cache', 'compression', 'baseResponseHeaders'] as const;
+const SECTIONS = ['listeners', 'hosts', 'tls', 'trustedProxies', 'upstreams', 'store', 'cors', 'limits', 'log', 'pidFile', 'workers', 'auth', 'rateLimits', 'cache', 'compression', 'baseResponseHeaders'] as const;
 
 /** What a reload changes, for the log line an operator reads after SIGHUP. */
 export function diffConfig(before: GatewayConfig, after: GatewayConfig): ConfigDiff {

@@ -10,6 +10,7 @@ import { routeSchema } from './schema/route.js';
 import { securityHeadersSchema } from './schema/security-headers.js';
 import { storeSchema } from './schema/store.js';
 import { upstreamSchema, upstreamsSchema } from './schema/upstream.js';
+import { workersSchema } from './schema/workers.js';
 
 /**
  * The YAML file's shape, one section per file under schema/ (each beside its compile step).
@@ -29,6 +30,7 @@ export const SECTIONS = {
   limits: limitsSchema,
   log: logSchema,
   pidFile: pidFileSchema,
+  workers: workersSchema,
   auth: authSchema.optional(),
   rateLimits: rateLimitsSchema.optional(),
   cache: cacheSectionSchema,

@@ -7,6 +7,7 @@ import { checkAdminListener } from './schema/listeners.js';
 import type { PathIssue } from './schema/path-issue.js';
 import { checkUpstreams } from './schema/upstream.js';
 import { routeSchema, type RawRoute } from './schema/route.js';
+import { checkWorkers } from './schema/workers.js';
 import type { SecretsMode } from './secrets.js';
 
 export type Validation = { ok: true; raw: RawConfig } | { ok: false; issues: PathIssue[] };
@@ -50,6 +51,10 @@ export function validateConfig(input: unknown, mode: SecretsMode): Validation {
   const tls = section('tls');
   const hosts = section('hosts');
   if (tls !== undefined && tls !== INVALID && listeners !== undefined && listeners !== INVALID && hosts !== undefined && hosts !== INVALID) issues.push(...checkAcme(tls, listeners.http !== undefined, hosts));
+
+  const workers = section('workers');
+  const store = section('store');
+  if (workers !== undefined && workers !== INVALID && store !== undefined && store !== INVALID) issues.push(...checkWorkers(workers, store));
 
   if (issues.length > 0) return { ok: false, issues };
   // Every section parsed (else an issue above): together they are the configSchema's output.

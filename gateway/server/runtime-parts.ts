@@ -66,7 +66,7 @@ export const BUILT_WITH: Readonly<Partial<Record<Part, readonly Part[]>>> = {
 };
 
 /** Sections read once at start (listeners, store, the PID file): a change is logged as needing a restart. */
-export const RESTART_NEEDED: readonly string[] = ['listeners', 'store', 'limits', 'pidFile'];
+export const RESTART_NEEDED: readonly string[] = ['listeners', 'store', 'limits', 'pidFile', 'workers'];
 
 /** A reload's change: the sections diffConfig found changed, and the configs on both sides. */
 export interface ConfigChange {
