@@ -18,7 +18,7 @@ export interface BenchGateway {
  * The gateway with bench/gateway.bench.yaml, logging one line per request as in production, to
  * a file: a pipe read by the harness would put a third busy process on the two cores and measure
  * the harness instead. `nodeArgs` go before the script (`--cpu-prof` for bench/profile.ts);
- * `extraYaml` is appended to the config (a `store:` section).
+ * `extraYaml` is appended to the config (a `store:` section, `workers:`).
  */
 export async function startLoggingGateway(dir: string, upstreamUrl: string, nodeArgs: string[] = [], extraYaml = ''): Promise<BenchGateway> {
   const jwtSecret = randomBytes(48).toString('base64url');
@@ -32,8 +32,10 @@ export async function startLoggingGateway(dir: string, upstreamUrl: string, node
   closeSync(fd);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   for (let i = 0; i < 100; i++) {
-    const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('gateway listening'));
-    if (line) {
+    const log = readFileSync(logFile, 'utf8');
+    const line = log.split('\n').find((l) => l.includes('gateway listening'));
+    // With `workers:` the primary says when every worker listens; measuring earlier would miss some.
+    if (line && (!extraYaml.includes('workers:') || log.includes('all workers listening'))) {
       const port = (JSON.parse(line) as { https_port: number }).https_port;
       // Through the login endpoint: a token minted here would have no session in the gateway's store.
       const ca = readFileSync(join(dir, 'certs', 'self-signed-cert.pem'), 'utf8');

@@ -4,11 +4,12 @@
  *   bare    wrk → minimal Node HTTPS+undici proxy → mock
  *   gateway wrk → gateway (all checks, headers, access log) → mock
  *   gateway+jwt+limits+hit  the same checks, answered from the cache (memory store, then Redis)
+ *   gateway+jwt+limits (redis, workers: auto)  the Redis row again, one worker process per core
  * Results are printed as absolute figures and as ratios; only the ratios mean much on a
  * noisy 2-core machine. Needs wrk (apt-get install -y wrk).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../test/helpers/paths.js';
 import { spawnService } from '../test/helpers/spawn-service.js';
@@ -35,12 +36,14 @@ async function main(): Promise<void> {
   const redis = await startRedis();
   const redisDir = mkdtempSync(join(tmpdir(), 'gw-bench-redis-'));
   const onRedis = await startLoggingGateway(redisDir, mock.url, [], `store:\n  redis: { url: "${redis.url}" }\n`);
+  const workersDir = mkdtempSync(join(tmpdir(), 'gw-bench-workers-'));
+  const workers = await startLoggingGateway(workersDir, mock.url, [], `store:\n  redis: { url: "${redis.url}" }\nworkers: auto\n`);
   try {
     // Warm up JITs and pools before measuring.
     for (const url of [`${mock.url}${PATH}`, `https://127.0.0.1:${barePort}${PATH}`, `https://127.0.0.1:${gw.port}${PATH}`]) {
       await run('wrk', ['-t1', '-c8', '-d2s', url]);
     }
-    for (const g of [gw, onRedis]) await run('wrk', ['-t1', '-c8', '-d2s', '-H', `Authorization: Bearer ${g.accessToken}`, `https://127.0.0.1:${g.port}${CACHED_PATH}`]);
+    for (const g of [gw, onRedis, workers]) await run('wrk', ['-t1', '-c8', '-d2s', '-H', `Authorization: Bearer ${g.accessToken}`, `https://127.0.0.1:${g.port}${CACHED_PATH}`]);
     const results = [
       await wrk('direct', `${mock.url}${PATH}`),
       await wrk('bare', `https://127.0.0.1:${barePort}${PATH}`),
@@ -49,8 +52,9 @@ async function main(): Promise<void> {
       await wrk('gateway+jwt+limits+hit (memory)', `https://127.0.0.1:${gw.port}${CACHED_PATH}`, [`Authorization: Bearer ${gw.accessToken}`]),
       await wrk('gateway+jwt+limits (redis)', `https://127.0.0.1:${onRedis.port}${SECURE_PATH}`, [`Authorization: Bearer ${onRedis.accessToken}`]),
       await wrk('gateway+jwt+limits+hit (redis)', `https://127.0.0.1:${onRedis.port}${CACHED_PATH}`, [`Authorization: Bearer ${onRedis.accessToken}`]),
+      await wrk('gateway+jwt+limits (redis, workers: auto)', `https://127.0.0.1:${workers.port}${SECURE_PATH}`, [`Authorization: Bearer ${workers.accessToken}`]),
     ];
-    const [direct, floor, gateway, secure, hitMemory, secureRedis, hitRedis] = results as [Result, Result, Result, Result, Result, Result, Result];
+    const [direct, floor, gateway, secure, hitMemory, secureRedis, hitRedis, secureWorkers] = results as [Result, Result, Result, Result, Result, Result, Result, Result];
     console.log(`\nGET ${PATH} (${SECURE_PATH} for gateway+jwt+limits, ${CACHED_PATH} for the hits), ${CONNECTIONS} connections, ${DURATION} each, wrk -t1, mock profile fast\n`);
     console.log('| target | req/s | p50 ms | p99 ms | errors |');
     console.log('|---|---|---|---|---|');
@@ -65,7 +69,11 @@ async function main(): Promise<void> {
     console.log(`hit (memory) / jwt+limits miss:  ${(hitMemory.rps / secure.rps).toFixed(2)}`);
     console.log(`hit (redis) / bare:              ${(hitRedis.rps / floor.rps).toFixed(2)}`);
     console.log(`hit (redis) / jwt+limits (redis): ${(hitRedis.rps / secureRedis.rps).toFixed(2)}`);
+    // wrk, Redis and the mock share the cores with the workers: on a small machine this is a floor.
+    console.log(`workers: auto (${availableParallelism()}) / one process, jwt+limits (redis): ${(secureWorkers.rps / secureRedis.rps).toFixed(2)}`);
   } finally {
+    await workers.stop();
+    rmSync(workersDir, { recursive: true, force: true });
     await onRedis.stop();
     await redis.stop();
     rmSync(redisDir, { recursive: true, force: true });
