@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BASE_CONFIG, startGateway, type GatewayHandle } from '../helpers/gateway.js';
@@ -25,7 +25,7 @@ describe('issue 9: workers: 2 (cluster) on Redis', () => {
   before(async () => {
     redis = await startRedis();
     mock = await startMock();
-    gw = await startGateway({ upstreamUrl: mock.url, config: `${BASE_CONFIG}workers: 2\nstore:\n  redis: { url: "${redis.url}" }\n` });
+    gw = await startGateway({ upstreamUrl: mock.url, config: `${BASE_CONFIG}workers: 2\npidFile: gateway.pid\nstore:\n  redis: { url: "${redis.url}" }\n` });
     await gw.service.waitForLine((l) => l.includes('all workers listening'));
   });
   after(async () => {
@@ -47,6 +47,10 @@ describe('issue 9: workers: 2 (cluster) on Redis', () => {
     assert.equal(pids.length, 2);
     assert.equal(new Set(pids).size, 2);
     assert.ok(!pids.includes(gw.service.pid), 'the primary serves nothing itself');
+    // The primary's PID: `gateway reload` by pidFile must reach the process that forwards SIGHUP.
+    const pidFile = join(gw.dir, 'gateway.pid');
+    await waitUntil(() => existsSync(pidFile), 'the PID file');
+    assert.equal(readFileSync(pidFile, 'utf8').trim(), String(gw.service.pid));
     // Worker logs are buffered (pino, flushed every 200 ms): the primary's line may come first.
     await waitUntil(() => gw.logs().filter((l) => l.msg === 'gateway listening').length === 2, 'each worker listens');
     assert.deepEqual(new Set(gw.logs().filter((l) => l.msg === 'gateway listening').map((l) => l.pid)), new Set(pids));
@@ -100,7 +104,11 @@ describe('issue 9: workers: 2 (cluster) on Redis', () => {
     const live = gw.logs().filter((l) => l.msg === 'gateway listening').map((l) => l.pid as number).filter(isAlive);
     assert.equal(live.length, 2);
     stopped = true;
-    assert.equal(await gw.stop(), 0);
+    const pidFile = join(gw.dir, 'gateway.pid');
+    assert.ok(existsSync(pidFile));
+    assert.equal(await gw.service.stop(), 0);
+    assert.ok(!existsSync(pidFile), 'the primary removes its PID file');
+    removeTempDir(gw.dir);
     await waitUntil(() => live.every((pid) => !isAlive(pid)), 'every worker gone');
   });
 });
