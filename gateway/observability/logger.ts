@@ -29,6 +29,15 @@ export function createLogger(level: string, destination: NodeJS.WritableStream |
     },
     typeof destination === 'number' ? pino.destination({ dest: destination, sync: false, minLength: 4096 }) : destination,
   );
-  setInterval(() => logger.flush(), 200).unref();
+  // One flush at a time: each one waits for the stream's next 'drain' with a listener of its own,
+  // and a log pipe busy for over 2 s under load stacked them past MaxListeners.
+  let flushing = false;
+  setInterval(() => {
+    if (flushing) return;
+    flushing = true;
+    logger.flush(() => {
+      flushing = false;
+    });
+  }, 200).unref();
   return logger;
 }
