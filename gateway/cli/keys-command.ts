@@ -71,7 +71,7 @@ async function importKeys(file: string | undefined, existing: readonly ApiKeyRec
   const incoming = readKeysFile(file);
   const clashing = existing.filter((k) => incoming.some((i) => i.name === k.name || i.id === k.id));
   if (clashing.length > 0 && !o.replace) {
-    throw new UsageError(`the store already has ${clashing.map((k) => `"${k.name}"`).join(', ')}; nothing imported (--replace overwrites them)`);
+    throw new UsageError(`the store already has ${clashing.map((k) => `"${k.name}"`).sort().join(', ')}; nothing imported (--replace overwrites them)`);
   }
   await o.records.apply({ remove: clashing.map((k) => k.id), put: incoming });
   process.stdout.write(`imported ${incoming.length} key${incoming.length === 1 ? '' : 's'} from ${file}${clashing.length > 0 ? ` (${clashing.length} replaced)` : ''}\n`);

@@ -87,7 +87,7 @@ async function importUsers(file: string | undefined, existing: readonly UserReco
   const incoming = readUsersFile(file);
   const clashing = existing.filter((u) => incoming.some((i) => i.username === u.username));
   if (clashing.length > 0 && !o.replace) {
-    throw new UsageError(`the store already has ${clashing.map((u) => `"${u.username}"`).join(', ')}; nothing imported (--replace overwrites them)`);
+    throw new UsageError(`the store already has ${clashing.map((u) => `"${u.username}"`).sort().join(', ')}; nothing imported (--replace overwrites them)`);
   }
   await o.records.apply({ put: incoming });
   // A replaced account's sessions were opened with another credential: they end as a passwd would end them.
