@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.js';
 import type { GatewayConfig } from './config/compile-config.js';
@@ -14,6 +13,8 @@ import { describeAdminListener } from './cli/admin-summary.js';
 import { configWarnings } from './config/config-warnings.js';
 import { unnamedRoles } from './cli/unnamed-roles.js';
 import { usersCommand, UsageError } from './cli/users-command.js';
+import { keyRecords, StoreStepError, userRecords } from './cli/cli-records.js';
+import { StoreUnavailableError } from './store/store.js';
 import { writePidFile } from './cli/pid-file.js';
 import { ADMIN_KEY_VARIABLE, reloadCommand } from './cli/reload-command.js';
 import { superviseWorkers, WORKER_READY } from './server/worker-supervisor.js';
@@ -29,13 +30,20 @@ Usage:
                                 ${ADMIN_KEY_VARIABLE}), or with SIGHUP to the PID in its pidFile
   gateway users add NAME --role ROLE [--role ROLE]   password from stdin (prompted without echo on a terminal)
   gateway users passwd NAME | users remove NAME | users list
+  gateway users import FILE [--replace]   a users file's records into the store (auth.users.source: store)
   gateway keys create --name NAME --role ROLE [--expires 90d]   prints the new key once
   gateway keys list | keys revoke NAME
+  gateway keys import FILE [--replace]    a keys file's records into the store (auth.apiKeys.source: store;
+                                          the same auth.apiKeys.secret the file's keys were made with)
   gateway version | --version   the package version
   gateway --help                this text
 
 users and keys find their files (and argon2 parameters, key secret) through --config FILE,
 or take --users-file FILE / --keys-file FILE (then API_KEY_SECRET from the environment).
+With auth.users / auth.apiKeys { source: store } in FILE they work on the shared store
+(store.redis, e.g. REDIS_URL): every instance sees a change within a second, and users
+passwd and users remove also end the user's sessions at once. import refuses names the
+store already has unless --replace.
 check, serve and keys create need every secret FILE names: config/gateway.yaml names
 JWT_SECRET and API_KEY_SECRET (npm start keeps the demo's in .demo/secrets.json; see
 README.md). The other users and keys commands read no secret and run without them.
@@ -63,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
       'users-file': { type: 'string' },
       'keys-file': { type: 'string' },
       'stop-on-stdin-end': { type: 'boolean' },
+      replace: { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
@@ -80,9 +89,14 @@ async function main(argv: string[]): Promise<number> {
     try {
       return await manage(command, positionals[1], positionals[2], values);
     } catch (err) {
-      if (err instanceof UsageError || err instanceof ConfigError) {
+      if (err instanceof UsageError || err instanceof ConfigError || err instanceof StoreStepError) {
         process.stderr.write(`gateway ${command}: ${err.message}\n`);
         return err instanceof UsageError ? 2 : 1;
+      }
+      // No URL in the message: it may carry the Redis password.
+      if (err instanceof StoreUnavailableError) {
+        process.stderr.write(`gateway ${command}: the shared store (store.redis) is not reachable or not answering, so the command did not complete. Check that Redis runs and that REDIS_URL / store.redis names it\n`);
+        return 1;
       }
       throw err;
     }
@@ -208,16 +222,23 @@ async function manage(command: 'users' | 'keys', action: string | undefined, nam
   // Only `keys create` needs a secret (to hash the new key); the rest work without the env vars.
   const config = configFile === undefined ? undefined : loadConfig(configFile, process.env, { secrets: 'optional' });
   const roles = (v.role as string[] | undefined) ?? [];
+  const replace = v.replace === true;
   let code: number;
   if (command === 'users') {
-    const file = (v['users-file'] as string | undefined) ?? config?.auth?.users?.file;
-    if (!file) throw new UsageError('no users file: give --config FILE (with auth.users.file) or --users-file FILE');
-    code = await usersCommand(action ?? '', name, { file: resolve(file), argon2: config?.auth?.argon2 ?? DEFAULT_ARGON2, roles });
+    const target = await userRecords(config, v['users-file'] as string | undefined);
+    try {
+      code = await usersCommand(action ?? '', name, { records: target.records, endSessions: target.endSessions, argon2: config?.auth?.argon2 ?? DEFAULT_ARGON2, roles, replace });
+    } finally {
+      await target.close();
+    }
   } else {
-    const file = (v['keys-file'] as string | undefined) ?? config?.auth?.apiKeys?.file;
-    if (!file) throw new UsageError('no keys file: give --config FILE (with auth.apiKeys.file) or --keys-file FILE');
+    const target = await keyRecords(config, v['keys-file'] as string | undefined);
     const secret = config?.auth?.apiKeys?.secret ?? process.env.API_KEY_SECRET;
-    code = await keysCommand(action ?? '', name, { file: resolve(file), secret, roles, name: v.name as string | undefined, expires: v.expires as string | undefined });
+    try {
+      code = await keysCommand(action ?? '', name, { records: target.records, inStore: target.store !== null, secret, roles, name: v.name as string | undefined, expires: v.expires as string | undefined, replace });
+    } finally {
+      await target.close();
+    }
   }
   // Still a success: the role may be meant for routes not written yet.
   if (code === 0 && config && (action === 'add' || action === 'create')) {

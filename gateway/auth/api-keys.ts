@@ -12,7 +12,7 @@ import { readYamlFile } from '../files/yaml-file.js';
 const PREFIX = 'gwk_';
 const KEY_SHAPE = /^gwk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
-const recordSchema = z.strictObject({
+export const apiKeyRecordSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]{12}$/),
   name: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/),
   roles: z.array(z.string()).default([]),
@@ -20,8 +20,8 @@ const recordSchema = z.strictObject({
   created: z.string(),
   expires: z.string().optional(),
 });
-const fileSchema = z.strictObject({ keys: z.array(recordSchema).default([]) });
-export type ApiKeyRecord = z.output<typeof recordSchema>;
+const fileSchema = z.strictObject({ keys: z.array(apiKeyRecordSchema).default([]) });
+export type ApiKeyRecord = z.output<typeof apiKeyRecordSchema>;
 
 export function readKeysFile(file: string): ApiKeyRecord[] {
   return readYamlFile(file, fileSchema).keys;

@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
 import { authError } from './auth-error.js';
 import { createAuthenticator, type Authenticator } from './authenticator.js';
-import { createKeyDirectory, type KeyDirectory } from './key-directory.js';
+import { createKeyDirectory, createStoreKeyDirectory, type KeyDirectory } from './key-directory.js';
 import { createPasswordHasher } from './password-hasher.js';
 import type { Principal } from './principal.js';
 import { rotateRefreshToken } from './refresh-rotation.js';
@@ -12,7 +12,8 @@ import { createRevocation } from './revocation.js';
 import { storeGuard } from './store-guard.js';
 import { createJwksClient } from './tokens/jwks-client.js';
 import { createTokenService, type TokenPair } from './tokens/token-service.js';
-import { createUserDirectory, type UserDirectory } from './user-directory.js';
+import { startStoreDirectoryFeed, type StoreDirectoryFeed } from './store-directory.js';
+import { createStoreUserDirectory, createUserDirectory, type UserDirectory } from './user-directory.js';
 import type { UserRecord } from './users-file.js';
 
 type AuthConfig = NonNullable<GatewayConfig['auth']>;
@@ -60,10 +61,15 @@ export async function createAuthService(config: AuthConfig, deps: AuthDeps): Pro
   let users: UserDirectory;
   let keys: KeyDirectory | null;
   try {
-    users = own(createUserDirectory(config.users?.file, hasher, (err) => logger.error({ kind: 'auth', err: err.message }, 'users file rejected; the previous users stay')));
-    keys = config.apiKeys
-      ? own(createKeyDirectory(config.apiKeys.file, config.apiKeys.secret, (err) => logger.error({ kind: 'auth', err: err.message }, 'API keys file rejected; the previous keys stay'), clock))
-      : null;
+    const feed = await storeDirectoryFeed(config, deps);
+    if (feed) own(feed);
+    users = own(config.users?.source === 'store'
+      ? createStoreUserDirectory(feed!, hasher)
+      : createUserDirectory(config.users?.file, hasher, (err) => logger.error({ kind: 'auth', err: err.message }, 'users file rejected; the previous users stay')));
+    const apiKeys = config.apiKeys;
+    keys = !apiKeys ? null : own(apiKeys.source === 'store'
+      ? createStoreKeyDirectory(feed!, apiKeys.secret, clock)
+      : createKeyDirectory(apiKeys.file, apiKeys.secret, (err) => logger.error({ kind: 'auth', err: err.message }, 'API keys file rejected; the previous keys stay'), clock));
   } catch (err) {
     for (const o of owned) o.close(); // a half-built service releases its watches
     throw err;
@@ -86,7 +92,8 @@ export async function createAuthService(config: AuthConfig, deps: AuthDeps): Pro
       // Asked before the password is checked: with the store down every login gets the same 503,
       // where checking first answered 401 to a wrong password and 503 to a right one (an oracle).
       await storeGuard(() => store.ping(), 'sign-in is unavailable while token state cannot be kept');
-      const user = await users.authenticate(username, password);
+      // A store directory without a current snapshot: the same 503 for every name and password.
+      const user = await storeGuard(() => users.authenticate(username, password), 'sign-in is unavailable while the user directory cannot be read');
       if (!user) return null;
       const issued = await tokens.issuePair(user.username, user.roles);
       // A session exists only once its record does (revocation.ts); while the store is down,
@@ -117,4 +124,23 @@ export async function createAuthService(config: AuthConfig, deps: AuthDeps): Pro
       for (const o of owned) o.close();
     },
   };
+}
+
+/** One poller for whichever of users and keys live in the store; null when both are files. */
+async function storeDirectoryFeed(config: AuthConfig, deps: AuthDeps): Promise<StoreDirectoryFeed | null> {
+  const users = config.users?.source === 'store';
+  const keys = config.apiKeys?.source === 'store';
+  if (!users && !keys) return null;
+  const { logger } = deps;
+  return startStoreDirectoryFeed(deps.store, {
+    users,
+    keys,
+    useStale: config.onStoreError === 'allow',
+    now: deps.clock,
+    report(event, detail) {
+      if (event === 'recovered') logger.info({ kind: 'auth' }, detail);
+      else if (event === 'failing') logger.warn({ kind: 'auth', err: detail }, `store directory cannot be read; ${config.onStoreError === 'allow' ? 'keeping the last snapshot' : 'API keys and logins fail closed once the snapshot is stale'}`);
+      else logger.error({ kind: 'auth' }, detail);
+    },
+  });
 }

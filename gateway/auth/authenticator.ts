@@ -2,7 +2,7 @@ import type { GatewayConfig, RouteAuth } from '../config/compile-config.js';
 import type { Logger } from '../observability/logger.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { authError } from './auth-error.js';
-import { looksLikeApiKey } from './api-keys.js';
+import { looksLikeApiKey, type KeyCheck } from './api-keys.js';
 import type { KeyDirectory } from './key-directory.js';
 import type { JwksClient } from './tokens/jwks-client.js';
 import type { Principal } from './principal.js';
@@ -48,7 +48,14 @@ export function createAuthenticator(config: AuthConfig, deps: { tokens: TokenSer
 
   const checkKey = (apiKey: string | string[], auth: RouteAuth): Principal => {
     if (!auth.apiKey || !keys) throw authError('auth.invalid_api_key', 'this route does not accept API keys');
-    const check = typeof apiKey === 'string' ? keys.check(apiKey) : { ok: false as const, reason: 'malformed' as const };
+    let check: KeyCheck;
+    try {
+      check = typeof apiKey === 'string' ? keys.check(apiKey) : { ok: false, reason: 'malformed' };
+    } catch (err) {
+      // A store directory with no current snapshot: a revoked key must not pass (onStoreError: allow keeps using a stale one; none at all is this).
+      if (err instanceof StoreUnavailableError) throw authError('auth.store_unavailable', 'API keys cannot be checked right now');
+      throw err;
+    }
     if (!check.ok) throw authError('auth.invalid_api_key', check.reason === 'expired' ? 'the API key has expired' : 'unknown or revoked API key');
     return { id: check.record.name, roles: new Set(check.record.roles), method: 'apiKey' };
   };

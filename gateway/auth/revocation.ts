@@ -39,8 +39,11 @@ export interface Revocation {
   recordSession(sub: string, family: string, record: SessionRecord): Promise<void>;
   revokeToken(sub: string, jti: string, expiresAt: number): Promise<void>;
   revokeFamily(sub: string, family: string): Promise<void>;
-  /** Every token of the user issued up to now stops working. */
-  revokeAll(sub: string): Promise<void>;
+  /**
+   * Every token of the user issued up to now stops working. `untilMs` moves the cut-off later:
+   * tokens issued until then stop too (the CLI covers the time instances take to see a change).
+   */
+  revokeAll(sub: string, untilMs?: number): Promise<void>;
 }
 
 /** `lifetimeMs`: how long a token can stay valid, so how long its entries must last. */
@@ -69,8 +72,8 @@ export function createRevocation(store: Store, lifetimeMs: number, now: () => nu
       await store.set(revocationKeys.family(sub, family), '1', lifetimeMs);
       await store.delete(revocationKeys.session(sub, family));
     },
-    async revokeAll(sub) {
-      await store.set(revocationKeys.notBefore(sub), String(Math.floor(now() / 1000)), lifetimeMs);
+    async revokeAll(sub, untilMs = now()) {
+      await store.set(revocationKeys.notBefore(sub), String(Math.floor(untilMs / 1000)), lifetimeMs + Math.max(0, untilMs - now()));
     },
   };
 }

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
-import { watchParsedFile, type WatchedFile } from '../files/watched-file.js';
+import { watchParsedFile } from '../files/watched-file.js';
 import type { PasswordHasher } from './password-hasher.js';
+import type { StoreDirectoryFeed } from './store-directory.js';
 import { readUsersFile, type UserRecord } from './users-file.js';
 
-/** The users file, kept current as `gateway users` rewrites it. */
+/** Who may log in: the users file kept current as `gateway users` rewrites it, or the store's directory. */
 export interface UserDirectory {
+  /** Throws StoreUnavailableError when the store directory has no current snapshot. */
   find(username: string): UserRecord | undefined;
   /** The user when the password is right and the account enabled; null otherwise, in about the same time. */
   authenticate(username: string, password: string): Promise<UserRecord | null>;
@@ -16,10 +18,18 @@ export function createUserDirectory(file: string | undefined, hasher: PasswordHa
   if (file !== undefined && !existsSync(file)) {
     throw new Error(`auth.users.file: ${file} does not exist (create it with "gateway users add NAME --role ROLE --config FILE")`);
   }
-  const watched: WatchedFile<Map<string, UserRecord>> | null = file
-    ? watchParsedFile(file, (f) => new Map(readUsersFile(f).map((u) => [u.username, u])), onError)
-    : null;
-  const find = (username: string) => watched?.current().get(username);
+  if (!file) return userDirectoryOver(() => new Map(), hasher, () => {});
+  const watched = watchParsedFile(file, (f) => new Map(readUsersFile(f).map((u) => [u.username, u])), onError);
+  return userDirectoryOver(() => watched.current(), hasher, () => watched.close());
+}
+
+/** `source: store`: the feed's snapshot; the feed is closed by its owner (auth-service.ts). */
+export function createStoreUserDirectory(feed: StoreDirectoryFeed, hasher: PasswordHasher): UserDirectory {
+  return userDirectoryOver(() => feed.users(), hasher, () => {});
+}
+
+function userDirectoryOver(current: () => ReadonlyMap<string, UserRecord>, hasher: PasswordHasher, close: () => void): UserDirectory {
+  const find = (username: string) => current().get(username);
   return {
     find,
     async authenticate(username, password) {
@@ -28,6 +38,6 @@ export function createUserDirectory(file: string | undefined, hasher: PasswordHa
       const ok = await hasher.verify(user.hash, password);
       return ok && !user.disabled ? user : null;
     },
-    close: () => watched?.close(),
+    close,
   };
 }

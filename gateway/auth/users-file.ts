@@ -4,15 +4,15 @@ import { writeFileAtomically } from '../files/atomic-write.js';
 import { readYamlFile } from '../files/yaml-file.js';
 
 /** users.yaml: who may log in. Only argon2id hashes are stored; no password ever is. */
-const userSchema = z.strictObject({
+export const userRecordSchema = z.strictObject({
   username: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/),
   roles: z.array(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/)).default([]),
   hash: z.string().startsWith('$argon2'),
   disabled: z.boolean().default(false),
 });
-const fileSchema = z.strictObject({ users: z.array(userSchema).default([]) });
+const fileSchema = z.strictObject({ users: z.array(userRecordSchema).default([]) });
 
-export type UserRecord = z.output<typeof userSchema>;
+export type UserRecord = z.output<typeof userRecordSchema>;
 
 export function readUsersFile(file: string): UserRecord[] {
   return readYamlFile(file, fileSchema).users;

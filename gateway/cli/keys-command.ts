@@ -1,26 +1,33 @@
 import { existsSync } from 'node:fs';
-import { newApiKey, readKeysFile, writeKeysFile } from '../auth/api-keys.js';
+import { newApiKey, readKeysFile, type ApiKeyRecord } from '../auth/api-keys.js';
+import type { RecordSet } from '../auth/record-set.js';
 import { parseDuration } from '../config/units.js';
 import { UsageError } from './users-command.js';
 
 export interface KeysCommandOptions {
-  file: string;
-  /** Only `create` needs it: listing and revoking work on stored hashes alone. */
+  /** The keys file, or the store's directory (auth.apiKeys.source: store). */
+  records: RecordSet<ApiKeyRecord>;
+  /** true when `records` is the store: only then is there somewhere to import into. */
+  inStore: boolean;
+  /** Only `create` needs it: listing, revoking and importing work on stored hashes alone. */
   secret: string | undefined;
   name?: string;
   roles: string[];
   expires?: string;
+  replace: boolean;
 }
 
-/** gateway keys create|list|revoke: the key is printed once; only its keyed hash is stored. */
+/** gateway keys create|list|revoke|import: the key is printed once; only its keyed hash is stored. */
 export async function keysCommand(action: string, positional: string | undefined, o: KeysCommandOptions): Promise<number> {
-  const keys = readKeysFile(o.file);
+  const keys = await o.records.list();
   switch (action) {
-    case 'list':
+    case 'list': {
       // An empty list and a mistyped path would look the same.
-      if (!existsSync(o.file)) process.stderr.write(`gateway keys: ${o.file} does not exist yet; "gateway keys create" creates it\n`);
+      const note = o.records.absentNote();
+      if (note) process.stderr.write(`gateway keys: ${note}\n`);
       for (const k of keys) process.stdout.write(`${k.name}\tgwk_${k.id}_…\t${k.roles.join(',') || '-'}\tcreated ${k.created}${k.expires ? `\texpires ${k.expires}` : ''}\n`);
       return 0;
+    }
     case 'create': {
       const name = o.name ?? positional;
       if (!name) throw new UsageError('gateway keys create --name NAME --role ROLE [--expires 90d]');
@@ -36,20 +43,39 @@ export async function keysCommand(action: string, positional: string | undefined
         expiresAt = new Date(Date.now() + ms);
       }
       const { key, record } = newApiKey(o.secret, name, o.roles, expiresAt);
-      writeKeysFile(o.file, [...keys, record]);
+      await o.records.apply({ put: [record], create: true });
       process.stderr.write(`created key "${name}" (${o.roles.join(', ')})${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''}. It is shown once:\n`);
       process.stdout.write(`${key}\n`);
       return 0;
     }
     case 'revoke': {
       const name = o.name ?? positional;
-      const rest = keys.filter((k) => k.name !== name);
-      if (!name || rest.length === keys.length) throw new UsageError(`no key named "${name ?? ''}"`);
-      writeKeysFile(o.file, rest);
-      process.stdout.write(`revoked ${name}\n`);
+      const ids = keys.filter((k) => k.name === name).map((k) => k.id);
+      if (!name || ids.length === 0) throw new UsageError(`no key named "${name ?? ''}"`);
+      await o.records.apply({ remove: ids });
+      process.stdout.write(o.inStore ? `revoked ${name}; every instance refuses it within a second\n` : `revoked ${name}\n`);
       return 0;
     }
+    case 'import':
+      return importKeys(positional, keys, o);
     default:
-      throw new UsageError('gateway keys create|list|revoke');
+      throw new UsageError('gateway keys create|list|revoke|import');
   }
+}
+
+/** A keys file's records into the store: a clash (same name or id) refuses the whole import unless --replace. */
+async function importKeys(file: string | undefined, existing: readonly ApiKeyRecord[], o: KeysCommandOptions): Promise<number> {
+  if (!file) throw new UsageError('gateway keys import FILE [--replace] --config FILE');
+  if (!o.inStore) throw new UsageError('keys import moves a keys file into the store: --config FILE must say auth.apiKeys: { source: store, ... }');
+  if (!existsSync(file)) throw new UsageError(`${file} does not exist`);
+  const incoming = readKeysFile(file);
+  const clashing = existing.filter((k) => incoming.some((i) => i.name === k.name || i.id === k.id));
+  if (clashing.length > 0 && !o.replace) {
+    throw new UsageError(`the store already has ${clashing.map((k) => `"${k.name}"`).sort().join(', ')}; nothing imported (--replace overwrites them)`);
+  }
+  await o.records.apply({ remove: clashing.map((k) => k.id), put: incoming });
+  process.stdout.write(`imported ${incoming.length} key${incoming.length === 1 ? '' : 's'} from ${file}${clashing.length > 0 ? ` (${clashing.length} replaced)` : ''}\n`);
+  // The store holds HMACs: only the secret the file's keys were made with recognises them.
+  process.stderr.write('the imported keys work only where auth.apiKeys.secret is the one the file was made with\n');
+  return 0;
 }

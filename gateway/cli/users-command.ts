@@ -1,37 +1,49 @@
 import { existsSync } from 'node:fs';
 import { createPasswordHasher } from '../auth/password-hasher.js';
-import { readUsersFile, writeUsersFile } from '../auth/users-file.js';
+import type { RecordSet } from '../auth/record-set.js';
+import { readUsersFile, type UserRecord } from '../auth/users-file.js';
 import type { Argon2Params } from '../auth/password-hasher.js';
 import { readPassword } from './read-password.js';
 
 const MIN_PASSWORD = 12;
 
 export interface UsersCommandOptions {
-  file: string;
+  /** The users file, or the store's directory (auth.users.source: store). */
+  records: RecordSet<UserRecord>;
   argon2: Argon2Params;
   roles: string[];
+  replace: boolean;
+  /**
+   * With the store: ends every session of the user on every instance at once (the revoke-all
+   * cut-off of revocation.ts). Null with a file, where the CLI cannot reach the token state.
+   */
+  endSessions: ((username: string) => Promise<void>) | null;
 }
 
-/** gateway users add|remove|list|passwd: edits the users file atomically; running gateways pick it up. */
+/** gateway users add|remove|list|passwd|import: edits the users file atomically, or the store; running gateways pick it up. */
 export async function usersCommand(action: string, name: string | undefined, o: UsersCommandOptions): Promise<number> {
-  const users = readUsersFile(o.file);
+  const users = await o.records.list();
   const need = () => {
     if (!name) throw new UsageError(`gateway users ${action} NAME`);
     return name;
   };
   switch (action) {
-    case 'list':
+    case 'list': {
       // An empty list and a mistyped path would look the same; serve refuses a users file that is not there.
-      if (!existsSync(o.file)) process.stderr.write(`gateway users: ${o.file} does not exist yet; "gateway users add NAME --role ROLE" creates it\n`);
+      const note = o.records.absentNote();
+      if (note) process.stderr.write(`gateway users: ${note}\n`);
       for (const u of users) process.stdout.write(`${u.username}\t${u.roles.join(',') || '-'}${u.disabled ? '\tdisabled' : ''}\n`);
       return 0;
+    }
     case 'add': {
       const username = need();
       if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(username)) throw new UsageError('user names are 1-64 of letters, digits, "_", ".", "@", "-"');
-      if (users.some((u) => u.username === username)) throw new UsageError(`user "${username}" exists; use "gateway users passwd"`);
+      const exists = () => new UsageError(`user "${username}" exists; use "gateway users passwd"`);
+      if (users.some((u) => u.username === username)) throw exists();
       if (o.roles.length === 0) throw new UsageError('give at least one --role');
       const hash = await newHash(o);
-      writeUsersFile(o.file, [...users, { username, roles: o.roles, hash, disabled: false }]);
+      const { existed } = await o.records.apply({ put: [{ username, roles: o.roles, hash, disabled: false }], create: true });
+      if (existed.length > 0) throw exists(); // added meanwhile by someone else
       process.stdout.write(`added ${username} (${o.roles.join(', ')})\n`);
       return 0;
     }
@@ -39,22 +51,49 @@ export async function usersCommand(action: string, name: string | undefined, o: 
       const username = need();
       const user = users.find((u) => u.username === username);
       if (!user) throw new UsageError(`no user "${username}"`);
-      user.hash = await newHash(o);
-      writeUsersFile(o.file, users);
-      process.stdout.write(`password changed for ${username}; sessions opened before end at their next refresh, or now with POST /api/auth/revoke\n`);
+      await o.records.apply({ put: [{ ...user, hash: await newHash(o) }] });
+      if (o.endSessions) {
+        await o.endSessions(username);
+        process.stdout.write(`password changed for ${username}; every session opened with the old one has ended, on every instance\n`);
+      } else {
+        process.stdout.write(`password changed for ${username}; sessions opened before end at their next refresh, or now with POST /api/auth/revoke\n`);
+      }
       return 0;
     }
     case 'remove': {
       const username = need();
-      const rest = users.filter((u) => u.username !== username);
-      if (rest.length === users.length) throw new UsageError(`no user "${username}"`);
-      writeUsersFile(o.file, rest);
-      process.stdout.write(`removed ${username}; their tokens stop at the next refresh, or now with POST /api/auth/revoke\n`);
+      const { removed } = await o.records.apply({ remove: [username] });
+      if (removed === 0) throw new UsageError(`no user "${username}"`);
+      if (o.endSessions) {
+        await o.endSessions(username);
+        process.stdout.write(`removed ${username}; their sessions have ended, on every instance\n`);
+      } else {
+        process.stdout.write(`removed ${username}; their tokens stop at the next refresh, or now with POST /api/auth/revoke\n`);
+      }
       return 0;
     }
+    case 'import':
+      return importUsers(name, users, o);
     default:
-      throw new UsageError('gateway users add|remove|list|passwd');
+      throw new UsageError('gateway users add|remove|list|passwd|import');
   }
+}
+
+/** A users file's records into the store: a name already there refuses the whole import unless --replace. */
+async function importUsers(file: string | undefined, existing: readonly UserRecord[], o: UsersCommandOptions): Promise<number> {
+  if (!file) throw new UsageError('gateway users import FILE [--replace] --config FILE');
+  if (!o.endSessions) throw new UsageError('users import moves a users file into the store: --config FILE must say auth.users: { source: store }');
+  if (!existsSync(file)) throw new UsageError(`${file} does not exist`);
+  const incoming = readUsersFile(file);
+  const clashing = existing.filter((u) => incoming.some((i) => i.username === u.username));
+  if (clashing.length > 0 && !o.replace) {
+    throw new UsageError(`the store already has ${clashing.map((u) => `"${u.username}"`).sort().join(', ')}; nothing imported (--replace overwrites them)`);
+  }
+  await o.records.apply({ put: incoming });
+  // A replaced account's sessions were opened with another credential: they end as a passwd would end them.
+  for (const u of clashing) await o.endSessions(u.username);
+  process.stdout.write(`imported ${incoming.length} user${incoming.length === 1 ? '' : 's'} from ${file}${clashing.length > 0 ? ` (${clashing.length} replaced, their sessions ended)` : ''}\n`);
+  return 0;
 }
 
 async function newHash(o: UsersCommandOptions): Promise<string> {

@@ -90,7 +90,7 @@ function parse(text: string, file: string, env: Env, secrets: SecretsMode, check
  */
 function missingFiles(config: GatewayConfig<SecretsMode>): { path: PropertyKey[]; message: string }[] {
   const wanted: { path: PropertyKey[]; file: string; hint?: string }[] = [];
-  if (config.auth?.users) wanted.push({ path: ['auth', 'users', 'file'], file: config.auth.users.file, hint: 'create it with "gateway users add NAME --role ROLE --config FILE"' });
+  if (config.auth?.users?.source === 'file') wanted.push({ path: ['auth', 'users', 'file'], file: config.auth.users.file, hint: 'create it with "gateway users add NAME --role ROLE --config FILE"' });
   if (config.auth && config.auth.jwt.algorithm !== 'HS256') {
     wanted.push({ path: ['auth', 'jwt', 'privateKeyFile'], file: config.auth.jwt.privateKeyFile }, { path: ['auth', 'jwt', 'publicKeyFile'], file: config.auth.jwt.publicKeyFile });
   }

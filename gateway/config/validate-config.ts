@@ -1,7 +1,7 @@
 import type { core as zcore } from 'zod';
 import { SECTIONS, type RawConfig } from './schema.js';
 import { checkAcme } from './schema/acme.js';
-import { checkAuthSecrets } from './schema/auth.js';
+import { checkAuthSecrets, checkDirectoryStore } from './schema/auth.js';
 import { checkRoutes, INVALID, type Parsed } from './schema/check-routes.js';
 import { checkAdminListener } from './schema/listeners.js';
 import type { PathIssue } from './schema/path-issue.js';
@@ -55,6 +55,7 @@ export function validateConfig(input: unknown, mode: SecretsMode): Validation {
   const workers = section('workers');
   const store = section('store');
   if (workers !== undefined && workers !== INVALID && store !== undefined && store !== INVALID) issues.push(...checkWorkers(workers, store));
+  if (auth !== undefined && auth !== INVALID && store !== undefined && store !== INVALID) issues.push(...checkDirectoryStore(auth, store));
 
   if (issues.length > 0) return { ok: false, issues };
   // Every section parsed (else an issue above): together they are the configSchema's output.

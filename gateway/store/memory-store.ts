@@ -1,7 +1,7 @@
 import type { CacheBackend } from './cache-backend.js';
 import { memoryCacheBackend } from './memory-cache-backend.js';
 import { memoryLimiterBackend } from './limiter-backend.js';
-import type { Store } from './store.js';
+import type { Store, StoreWrite } from './store.js';
 
 interface Entry {
   value: Buffer;
@@ -11,6 +11,8 @@ interface Entry {
 /** The embedded single-instance store. Expiry is lazy on read plus a periodic sweep. */
 export function createMemoryStore(now: () => number = Date.now, sweepEveryMs = 30_000): Store {
   const entries = new Map<string, Entry>();
+  // Hashes never expire (the auth directory's records stay until removed).
+  const hashes = new Map<string, Map<string, Buffer>>();
   const sweep = setInterval(() => {
     const t = now();
     for (const [k, e] of entries) if (e.expiresAt <= t) entries.delete(k);
@@ -27,6 +29,29 @@ export function createMemoryStore(now: () => number = Date.now, sweepEveryMs = 3
   };
   let cache: CacheBackend | null = null;
   const toBuffer = (v: Buffer | string) => (typeof v === 'string' ? Buffer.from(v) : Buffer.from(v));
+
+  const applyWrite = (w: StoreWrite): number => {
+    switch (w.op) {
+      case 'hset': {
+        const hash = hashes.get(w.key) ?? new Map<string, Buffer>();
+        hashes.set(w.key, hash);
+        const isNew = !hash.has(w.field);
+        if (isNew || !w.ifAbsent) hash.set(w.field, Buffer.from(w.value));
+        return isNew ? 1 : 0;
+      }
+      case 'hdel': {
+        const hash = hashes.get(w.key);
+        const had = hash?.delete(w.field) ?? false;
+        if (hash?.size === 0) hashes.delete(w.key);
+        return had ? 1 : 0;
+      }
+      case 'incr': {
+        const next = Number(live(w.key)?.value.toString() ?? '0') + 1;
+        entries.set(w.key, { value: Buffer.from(String(next)), expiresAt: live(w.key)?.expiresAt ?? Infinity });
+        return next;
+      }
+    }
+  };
 
   return {
     describe: () => 'memory',
@@ -48,21 +73,32 @@ export function createMemoryStore(now: () => number = Date.now, sweepEveryMs = 3
     },
     async delete(...keys) {
       let n = 0;
-      for (const k of keys) if (live(k) && entries.delete(k)) n++;
+      for (const k of keys) if ((live(k) && entries.delete(k)) || hashes.delete(k)) n++;
       return n;
     },
     async exists(key) {
-      return live(key) !== undefined;
+      return live(key) !== undefined || hashes.has(key);
     },
     async ttl(key) {
       const e = live(key);
       if (!e) return -2;
       return e.expiresAt === Infinity ? -1 : e.expiresAt - now();
     },
+    async hashGetAll(key) {
+      return new Map(hashes.get(key) ?? []);
+    },
+    async hashGet(key, field) {
+      return hashes.get(key)?.get(field) ?? null;
+    },
+    async multi(writes) {
+      // One synchronous pass: nothing else runs in between, as nothing does between MULTI and EXEC.
+      return writes.map((w) => applyWrite(w));
+    },
     async ping() {},
     async close() {
       clearInterval(sweep);
       entries.clear();
+      hashes.clear();
     },
   };
 }

@@ -2,9 +2,9 @@ import type { Logger } from '../observability/logger.js';
 import type { CacheBackend } from './cache-backend.js';
 import { redisCacheBackend } from './redis-cache-backend.js';
 import { redisLimiterBackend } from './limiter-backend.js';
-import { createRedisClient, failedUnanswered, logConnectionChanges, type RedisConfig } from './redis-client.js';
+import { createRedisClient, failedUnanswered, logConnectionChanges, type RedisClient, type RedisConfig } from './redis-client.js';
 import { createStoreBreaker } from './store-breaker.js';
-import { StoreUnavailableError, type Store } from './store.js';
+import { StoreUnavailableError, type Store, type StoreWrite } from './store.js';
 
 /** `breakerOpenMs`: how long a store that stopped answering is not asked before a probe. */
 export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger, 'warn' | 'info'>, { breakerOpenMs = 1000 } = {}): Promise<Store> {
@@ -43,6 +43,9 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
     delete: (...keys) => run(() => (keys.length === 0 ? Promise.resolve(0) : client.del(...keys.map((k) => prefix + k)))),
     exists: (key) => run(async () => (await client.exists(prefix + key)) === 1),
     ttl: (key) => run(() => client.pttl(prefix + key)),
+    hashGetAll: (key) => run(async () => new Map(Object.entries(await client.hgetallBuffer(prefix + key)))),
+    hashGet: (key, field) => run(() => client.hgetBuffer(prefix + key, field)),
+    multi: (writes) => run(() => runMulti(client, prefix, writes)),
     ping: () => run(async () => {
       await client.ping();
     }),
@@ -56,4 +59,23 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
       }
     },
   };
+}
+
+/** MULTI/EXEC: a reply error inside the transaction fails the whole call (none is expected). */
+async function runMulti(client: RedisClient, prefix: string, writes: readonly StoreWrite[]): Promise<number[]> {
+  if (writes.length === 0) return [];
+  const tx = client.multi();
+  for (const w of writes) {
+    if (w.op === 'hset') {
+      if (w.ifAbsent) tx.hsetnx(prefix + w.key, w.field, w.value);
+      else tx.hset(prefix + w.key, w.field, w.value);
+    } else if (w.op === 'hdel') tx.hdel(prefix + w.key, w.field);
+    else tx.incr(prefix + w.key);
+  }
+  const replies = await tx.exec();
+  if (replies === null) throw new Error('transaction aborted');
+  return replies.map(([err, value]) => {
+    if (err) throw err;
+    return Number(value);
+  });
 }

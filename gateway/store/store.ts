@@ -27,9 +27,25 @@ export interface Store {
   exists(key: string): Promise<boolean>;
   /** Remaining life in ms; -1 without expiry, -2 when absent (Redis PTTL semantics). */
   ttl(key: string): Promise<number>;
+  /** Every field of a hash (HGETALL); empty when the key is absent. */
+  hashGetAll(key: string): Promise<Map<string, Buffer>>;
+  /** One field of a hash (HGET); null when absent. */
+  hashGet(key: string, field: string): Promise<Buffer | null>;
+  /**
+   * The writes applied all or none, none seen half done (MULTI/EXEC), each one's integer reply in
+   * order: hset 1 when the field is new (0 when `ifAbsent` left it alone, or it was replaced),
+   * hdel 1 when it was there, incr the new value. On Redis Cluster every key must share one hash
+   * tag (`auth:{dir}:...`): a transaction never spans slots.
+   */
+  multi(writes: readonly StoreWrite[]): Promise<number[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+export type StoreWrite =
+  | { readonly op: 'hset'; readonly key: string; readonly field: string; readonly value: string; readonly ifAbsent?: boolean }
+  | { readonly op: 'hdel'; readonly key: string; readonly field: string }
+  | { readonly op: 'incr'; readonly key: string };
 
 export interface LimiterBackendOptions {
   /** Unique per budget: it names the keys, so two limiters with one name share counters. */

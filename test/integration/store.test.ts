@@ -72,6 +72,31 @@ function storeContract(name: string, make: () => Promise<Store>) {
       assert.equal((await backend.consume('k', 1)).refused, false);
     });
 
+    test('multi applies hash writes and an increment together, with each reply in order', async () => {
+      const users = '{dirtest}:users';
+      const version = '{dirtest}:version';
+      assert.deepEqual(await store.hashGetAll(users), new Map(), 'an absent hash is empty');
+      assert.deepEqual(await store.multi([
+        { op: 'hset', key: users, field: 'ann', value: '{"a":1}' },
+        { op: 'hset', key: users, field: 'ben', value: '{"b":1}' },
+        { op: 'incr', key: version },
+      ]), [1, 1, 1]);
+      assert.deepEqual(await store.multi([
+        { op: 'hset', key: users, field: 'ann', value: '{"a":2}' },
+        { op: 'hset', key: users, field: 'ben', value: '{"b":2}', ifAbsent: true },
+        { op: 'hdel', key: users, field: 'nobody' },
+        { op: 'incr', key: version },
+      ]), [0, 0, 0, 2], 'a replaced field is 0, ifAbsent leaves an existing one alone');
+      const all = await store.hashGetAll(users);
+      assert.deepEqual([...all].map(([k, v]) => [k, v.toString()]).sort(), [['ann', '{"a":2}'], ['ben', '{"b":1}']]);
+      assert.equal((await store.hashGet(users, 'ann'))?.toString(), '{"a":2}');
+      assert.equal(await store.hashGet(users, 'nobody'), null);
+      assert.equal((await store.get(version))?.toString(), '2', 'the counter reads as a plain value');
+      assert.deepEqual(await store.multi([{ op: 'hdel', key: users, field: 'ann' }, { op: 'hdel', key: users, field: 'ben' }]), [1, 1]);
+      assert.equal(await store.exists(users), false, 'a hash with no field left is gone');
+      assert.deepEqual(await store.multi([]), []);
+    });
+
     test('ping answers', async () => {
       await store.ping();
     });

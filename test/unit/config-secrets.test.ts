@@ -30,7 +30,8 @@ test('secrets, optional: unset or short secrets compile to null, other errors st
   const c = parseConfigText(WITH_AUTH, 'gw.yaml', { API_KEY_SECRET: 'short' }, { secrets: 'optional' });
   assert.equal(c.auth?.jwt.algorithm === 'HS256' ? c.auth.jwt.secret : 'n/a', null);
   assert.equal(c.auth?.apiKeys?.secret, null);
-  assert.equal(c.auth?.apiKeys?.file.endsWith('keys.yaml'), true);
+  const keys = c.auth?.apiKeys;
+  assert.equal(keys?.source === 'file' && keys.file.endsWith('keys.yaml'), true);
   // Present and long enough: kept as it is.
   assert.equal(parseConfigText(WITH_AUTH, 'gw.yaml', ENV, { secrets: 'optional' }).auth?.apiKeys?.secret, SECRET);
   // Only secrets are relaxed: an unset variable elsewhere is still an error.

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isLongEnough, MIN_SECRET_BYTES, secretValue, type Secret, type SecretsMode } from '../secrets.js';
 import { duration, headerName, listOf, wholeNumber } from './fields.js';
 import type { PathIssue } from './path-issue.js';
+import type { StoreConfig } from './store.js';
 
 /** Who the gateway believes: its own JWTs (or an IdP's JWKS), API keys, users, and login limits. */
 
@@ -35,6 +36,25 @@ const jwt = z.strictObject({
   return { ...common, algorithm, privateKeyFile, publicKeyFile };
 });
 
+/**
+ * Where users or API keys live: a file (the default, one instance or a shared volume), or the
+ * shared store (`source: store`, every instance on one Redis sees a change within a second;
+ * auth/store-directory.ts). Compiles to a union narrowed by `source`.
+ */
+function directorySource<T extends { source?: 'file' | 'store' | undefined; file?: string | undefined }>(schema: z.ZodType<T>, section: string, create: string) {
+  return schema.transform((d, ctx) => {
+    const { source, file, ...rest } = d;
+    if (source === 'store') {
+      if (file === undefined) return { ...rest, source: 'store' as const };
+      ctx.addIssue({ code: 'custom', path: ['file'], message: `a file has no use with source: store; remove it (move its records with "gateway ${section === 'users' ? 'users' : 'keys'} import ${file}")` });
+      return z.NEVER;
+    }
+    if (file !== undefined) return { ...rest, source: 'file' as const, file };
+    ctx.addIssue({ code: 'custom', message: `auth.${section}: expected file: PATH (created by "${create} --config FILE"), or source: store (kept in store.redis)` });
+    return z.NEVER;
+  });
+}
+
 export const authSchema = z.strictObject({
   jwt,
   jwks: z.strictObject({
@@ -46,8 +66,8 @@ export const authSchema = z.strictObject({
     refreshInterval: duration.default(600_000),
     cooldown: duration.default(30_000),
   }).optional(),
-  users: z.strictObject({ file: z.string() }).optional(),
-  apiKeys: z.strictObject({ file: z.string(), secret: z.string() }).optional(),
+  users: directorySource(z.strictObject({ source: z.enum(['file', 'store']).optional(), file: z.string().optional() }), 'users', 'gateway users add NAME --role ROLE').optional(),
+  apiKeys: directorySource(z.strictObject({ source: z.enum(['file', 'store']).optional(), file: z.string().optional(), secret: z.string() }), 'apiKeys', 'gateway keys create --name NAME --role ROLE').optional(),
   argon2: z.strictObject({
     memoryKiB: wholeNumber(8192).default(19_456),
     iterations: wholeNumber(1).default(2),
@@ -73,10 +93,30 @@ export type JwtConfig<M extends SecretsMode = 'strict'> = RawJwt extends infer J
   ? J extends { algorithm: 'HS256' } ? Omit<J, 'secret'> & { readonly secret: Secret<M> } : J
   : never;
 
-export type AuthConfig<M extends SecretsMode = 'strict'> = Omit<RawAuth, 'jwt' | 'apiKeys'> & {
+/** Users: a watched file, or the shared store's directory. */
+export type UsersSource = { readonly source: 'file'; readonly file: string } | { readonly source: 'store' };
+/** API keys: as users, plus the HMAC secret every instance and the CLI must share. */
+export type ApiKeysSource<M extends SecretsMode = 'strict'> = UsersSource & { readonly secret: Secret<M> };
+
+export type AuthConfig<M extends SecretsMode = 'strict'> = Omit<RawAuth, 'jwt' | 'apiKeys' | 'users'> & {
   readonly jwt: JwtConfig<M>;
-  readonly apiKeys?: { readonly file: string; readonly secret: Secret<M> };
+  readonly users?: UsersSource;
+  readonly apiKeys?: ApiKeysSource<M>;
 };
+
+/**
+ * The store directory is for several instances: the in-memory store is this process's own, so
+ * neither another instance nor `gateway users|keys` could ever reach what it holds.
+ */
+export function checkDirectoryStore(auth: RawAuth, store: StoreConfig): PathIssue[] {
+  if (store.redis !== undefined) return [];
+  const issues: PathIssue[] = [];
+  for (const [section, cli] of [['users', 'gateway users'], ['apiKeys', 'gateway keys']] as const) {
+    if (auth[section]?.source !== 'store') continue;
+    issues.push({ path: ['auth', section, 'source'], message: `source: store needs a shared store (store.redis): with the in-memory store no other instance, and no "${cli}" command, could reach the records; use file: PATH for a single instance` });
+  }
+  return issues;
+}
 
 /** Strict mode: a secret shorter than 32 bytes is an error. Optional mode: it compiles to null. */
 export function checkAuthSecrets(auth: RawAuth, mode: SecretsMode): PathIssue[] {
@@ -97,7 +137,10 @@ export function compileAuth<M extends SecretsMode>(auth: RawAuth, mode: M): Auth
   return {
     ...auth,
     jwt,
-    users: auth.users && { file: resolve(auth.users.file) },
-    apiKeys: auth.apiKeys && { file: resolve(auth.apiKeys.file), secret: secretValue(auth.apiKeys.secret, mode) },
+    users: auth.users && (auth.users.source === 'store' ? { source: 'store' } : { source: 'file', file: resolve(auth.users.file) }),
+    apiKeys: auth.apiKeys && {
+      ...(auth.apiKeys.source === 'store' ? { source: 'store' as const } : { source: 'file' as const, file: resolve(auth.apiKeys.file) }),
+      secret: secretValue(auth.apiKeys.secret, mode),
+    },
   };
 }
