@@ -215,11 +215,12 @@ export async function createAcmeCertStore(tls: AcmeTlsConfig, deps: AcmeDeps): P
       if (facts && !ctx.due(facts)) scheduleRenewal();
       else schedule(0);
     },
+    // A forced renewal counts from the ask until its outcome: the tick it schedules has not begun yet.
     async orderRunning() {
-      return ticking || !started || (await shared.lockHeld());
+      return ticking || forcedFrom !== null || !started || (await shared.lockHeld());
     },
     renewNow(): RenewStart {
-      if (ticking || closed || !started) return { started: false };
+      if (ticking || forcedFrom !== null || closed || !started) return { started: false };
       forcedFrom = facts?.notAfter ?? -Infinity;
       if (timer) clearTimeout(timer);
       logger.info({ ...log, event: 'acme.renew_now', serving_serial: facts?.serial }, 'acme: renewal asked for now');

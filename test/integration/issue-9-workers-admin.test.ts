@@ -124,6 +124,14 @@ describe('issue 9: admin reload and /metrics under workers: 2', () => {
     for (let i = 0; i < 4; i++) assert.equal((await gw.request('/api/market/prices')).status, 200);
   });
 
+  test('POST /admin/acme/renew without tls.mode acme: 409 acme.not_configured, no worker asked', async () => {
+    const res = await adminRequest(gw, '/admin/acme/renew', { method: 'POST', headers: asAdmin() });
+    assert.equal(res.status, 409, res.text);
+    assert.equal(res.headers['content-type'], 'application/problem+json');
+    assert.equal(res.json<{ code: string }>().code, 'acme.not_configured');
+    assert.equal((await adminRequest(gw, '/admin/acme/renew', { method: 'POST' })).status, 401, 'authenticated first, like every admin request');
+  });
+
   test('gateway reload through the admin listener: every worker, said so', async () => {
     gw.writeConfig(config);
     const r = await gatewayCli(['reload', '--config', gw.configFile], { env: { UPSTREAM_URL: mock.url, GATEWAY_ADMIN_KEY: files.adminKey }, cwd: gw.dir });
