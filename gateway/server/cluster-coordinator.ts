@@ -4,7 +4,7 @@ import { createClusterScrape } from '../observability/cluster-metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { AskOp, WorkerOp } from './cluster-messages.js';
 import { combineReloads, type FleetReload } from './combine-reloads.js';
-import { WORKER_RELOAD_MS, WORKER_RENEW_MS, workerRenews } from './fleet.js';
+import { WORKER_NOTE_MS, WORKER_RELOAD_MS, WORKER_RENEW_MS, workerRenews } from './fleet.js';
 import type { WorkerAnswer } from './worker-supervisor.js';
 
 export interface Coordinator {
@@ -35,6 +35,8 @@ export function createCoordinator(o: {
     } catch (err) {
       const errors = err instanceof ConfigError ? err.issues.map(formatIssue) : [String(err)];
       o.logger.error({ kind: 'reload', errors }, 'config rejected; every worker keeps the running config');
+      // The metrics live in the workers: gateway_config_last_reload_successful must show it there.
+      await o.broadcast('reload-refused', WORKER_NOTE_MS);
       return { kind: 'refused', errors, workers: [] };
     }
     const result = combineReloads(await o.broadcast('reload', WORKER_RELOAD_MS));

@@ -7,8 +7,11 @@
 
 /** What a worker asks the primary for, on behalf of an admin request. */
 export type AskOp = 'reload' | 'metrics' | 'acme-renew';
-/** What the primary has each worker do. */
-export type WorkerOp = 'reload' | 'acme-renew';
+/**
+ * What the primary has each worker do. `reload-refused`: the primary's check refused the file,
+ * and each worker counts that in its reload metrics as a reload it refused itself would be.
+ */
+export type WorkerOp = 'reload' | 'reload-refused' | 'acme-renew';
 
 export interface AskMessage { readonly type: 'gateway:ask'; readonly id: number; readonly op: AskOp }
 export interface AnswerMessage { readonly type: 'gateway:answer'; readonly id: number; readonly result?: unknown; readonly error?: string }

@@ -28,12 +28,15 @@ export type WorkerRenew = { readonly worker: number; readonly pid: number } & (
 
 export const WORKER_RELOAD_MS = 30_000;
 export const WORKER_RENEW_MS = 5_000;
+/** A worker's count of a reload the primary refused: nothing to build, only a counter. */
+export const WORKER_NOTE_MS = 2_000;
 /** The primary's merge waits at most 5 s for the workers' series (prom-client's bound). */
 const SCRAPE_MS = 8_000;
 const MARGIN_MS = 3_000;
 
 export function fleetThrough(link: PrimaryLink): Fleet {
   return {
+    // The primary's check, then either the reload or the refusal's count: the longer of the two.
     reload: () => link.ask('reload', WORKER_RELOAD_MS + MARGIN_MS) as Promise<FleetReload>,
     scrape: () => link.ask('metrics', SCRAPE_MS) as Promise<string>,
     renewCertificate: () => link.ask('acme-renew', WORKER_RENEW_MS + MARGIN_MS) as Promise<readonly WorkerRenew[]>,

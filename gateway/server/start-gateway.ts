@@ -177,7 +177,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
     };
 
     const renewCertificate = (): RenewStart => runtime.certs.renewNow?.() ?? { started: false };
-    primary?.serve({ reload: () => reload(), 'acme-renew': async () => renewCertificate() });
+    primary?.serve({
+      reload: () => reload(),
+      'reload-refused': async () => metrics.reloaded(false),
+      'acme-renew': async () => renewCertificate(),
+    });
     return { https: httpsAddress, http: httpAddress, admin: adminAddress, reload, renewCertificate, shutdown };
   } catch (err) {
     await runCleanup(cleanup);

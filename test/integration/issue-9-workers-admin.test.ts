@@ -120,6 +120,11 @@ describe('issue 9: admin reload and /metrics under workers: 2', () => {
     assert.deepEqual(body.workers, []);
     await gw.service.waitForLine((l) => gw.service.lines.indexOf(l) >= 0 && l.includes('every worker keeps the running config'));
     assert.equal(linesSince(from).filter((l) => l.msg === 'config rejected; the running config stays').length, 0, 'no worker was asked');
+    // Yet every worker counts it, as if it had refused it itself: an alert on the gauge fires.
+    const samples = parseSamples((await adminRequest(gw, '/metrics', { headers: asAdmin() })).text);
+    assert.equal(valueOf(samples, 'gateway_config_last_reload_successful'), 0);
+    assert.equal(valueOf(samples, 'gateway_reloads_total', { result: 'failure' }), 2, 'one per worker');
+    assert.equal(valueOf(samples, 'gateway_reloads_total', { result: 'success' }), 2, 'the reload before, one per worker');
     // Still the config of the last good reload, everywhere.
     for (let i = 0; i < 4; i++) assert.equal((await gw.request('/api/market/prices')).status, 200);
   });
@@ -138,5 +143,7 @@ describe('issue 9: admin reload and /metrics under workers: 2', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^reloaded; routes removed: added-by-reload.* \(every worker: 2\)\n$/);
     for (let i = 0; i < 4; i++) assert.equal((await gw.request('/api/market/prices')).status, 404);
+    const samples = parseSamples((await adminRequest(gw, '/metrics', { headers: asAdmin() })).text);
+    assert.equal(valueOf(samples, 'gateway_config_last_reload_successful'), 1, 'every worker\'s last reload applied');
   });
 });
