@@ -59,6 +59,7 @@ export async function createAcmeCertStore(tls: AcmeTlsConfig, deps: AcmeDeps): P
   let started = false;
   let waiting = false;
   let warnedClamp = false;
+  let storeDown = false;
   /** A tick is under way (an order, a look at the store): renewNow then has nothing to start. */
   let ticking = false;
   /**
@@ -123,6 +124,7 @@ export async function createAcmeCertStore(tls: AcmeTlsConfig, deps: AcmeDeps): P
     const outcome = await attemptRenewal(ctx).catch((err: unknown): AttemptOutcome => ({ kind: 'failed', error: err as Error, failures: ctx.localFailures, retryInMs: ctx.retryDelays[0]! }));
     if (closed && outcome.kind !== 'issued') return;
     report(outcome, reason);
+    if (outcome.kind !== 'store_down') storeDown = false;
     switch (outcome.kind) {
       case 'adopted':
       case 'issued':
@@ -133,6 +135,7 @@ export async function createAcmeCertStore(tls: AcmeTlsConfig, deps: AcmeDeps): P
         scheduleRenewal();
         return;
       case 'busy':
+      case 'store_down':
         schedule((deps.lockPollMs ?? 5000) * (0.8 + 0.4 * random()));
         return;
       case 'failed':
@@ -155,6 +158,11 @@ export async function createAcmeCertStore(tls: AcmeTlsConfig, deps: AcmeDeps): P
       case 'busy':
         if (!waiting) logger.info({ ...log, event: 'acme.waiting' }, 'acme: another instance holds the order lock; waiting for the certificate it stores');
         waiting = true;
+        return;
+      case 'store_down':
+        // Once per outage, not at every poll; the store's own lines say more.
+        if (!storeDown) logger.warn({ ...log, event: 'acme.store_unavailable', reason, err: outcome.error.message }, 'acme: the store did not answer, so the order lock cannot be taken; looking again every few seconds');
+        storeDown = true;
         return;
       case 'failed':
         logger.error({

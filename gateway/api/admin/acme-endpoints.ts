@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
-import type { Fleet } from '../../server/fleet.js';
+import type { Fleet, WorkerRenew } from '../../server/fleet.js';
 import type { CertStore } from '../../tls/cert-store.js';
 import type { AdminEndpoints } from './admin-endpoints.js';
 
@@ -27,9 +27,9 @@ export function acmeEndpoints(certs: () => CertStore, fleet: Fleet | null, logge
           if (fleet !== null) {
             // Every worker looks now: one takes the lock and orders, the others take its pair from the store.
             const workers = await fleet.renewCertificate();
-            if (!workers.some((w) => w.outcome === 'started')) throw running();
-            const serving = workers.find((w) => w.outcome === 'started')!;
-            res.status(202).json({ renewal: 'started', domains: call.config.tls.domains, serving: serving.outcome === 'started' ? serving.serving : null, workers });
+            const first = workers.find((w): w is Extract<WorkerRenew, { outcome: 'started' }> => w.outcome === 'started');
+            if (first === undefined) throw running();
+            res.status(202).json({ renewal: 'started', domains: call.config.tls.domains, serving: first.serving, workers });
             return;
           }
           const started = store.renewNow?.() ?? { started: false };
