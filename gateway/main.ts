@@ -18,6 +18,8 @@ import { StoreUnavailableError } from './store/store.js';
 import { writePidFile } from './cli/pid-file.js';
 import { ADMIN_KEY_VARIABLE, reloadCommand } from './cli/reload-command.js';
 import { superviseWorkers, WORKER_READY } from './server/worker-supervisor.js';
+import { createCoordinator } from './server/cluster-coordinator.js';
+import { createPrimaryLink } from './server/primary-link.js';
 import { ensureSelfSignedCert } from './tls/self-signed-cert.js';
 
 const HELP = `gateway: a TLS-terminating security gateway in front of an unmodified backend
@@ -156,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
   const worker = cluster.isWorker ? cluster.worker : undefined;
   const logger = worker ? root.child({ worker: worker.id, pid: process.pid }) : root;
   if (!worker) for (const w of configWarnings(config)) logger.warn({ kind: 'config', path: w.path }, w.message);
-  const gateway = await startGateway(config, logger);
+  const gateway = await startGateway(config, logger, process.env, Date.now, worker ? createPrimaryLink() : null);
   // Once listening: a reload by PID before then would find no handler and end the process.
   // With workers the primary owns the file: it is the PID that forwards SIGHUP to all of them.
   const removePidFile = config.pidFile === null || worker ? () => {} : writePidFile(config.pidFile);
@@ -192,14 +194,17 @@ async function supervise(config: GatewayConfig, logger: ReturnType<typeof create
   // Made once here: workers each finding no certificate would each write their own, and a client
   // trusting the file on disk would then fail against every worker but the last writer.
   if (config.tls.mode === 'self-signed') await ensureSelfSignedCert(config.tls.certDir, [...(config.hosts ?? [])]);
-  const workers = superviseWorkers(config.workers, logger);
+  // Each needs the other; neither calls the other before both exist.
+  const coordinator = createCoordinator({ configFile: config.file, env: process.env, logger, broadcast: (op, ms) => workers.broadcast(op, ms) });
+  const workers = superviseWorkers(config.workers, logger, (op) => coordinator.ask(op));
   let removePidFile = () => {};
   // As for one process: the PID file appears once SIGHUP has somewhere to go.
   void workers.ready.then(() => {
     if (config.pidFile !== null) removePidFile = writePidFile(config.pidFile);
   });
   return new Promise<number>((done) => {
-    process.on('SIGHUP', () => workers.reload());
+    // Checked once here, then every worker reloads; the outcome is logged (cluster-coordinator.ts).
+    process.on('SIGHUP', () => void coordinator.reload());
     let stopping = false;
     const stop = () => {
       if (stopping) return;

@@ -37,17 +37,35 @@ async function throughAdmin(config: GatewayConfig<'strict' | 'optional'>, key: s
     process.stderr.write(`gateway reload: no answer from the admin listener at ${where} (${(err as Error).message}); is the gateway running with this config?\n`);
     return 1;
   }
-  const body = answer.body as { reloaded?: Reloaded; errors?: string[]; detail?: string; code?: string };
+  const body = answer.body as { reloaded?: Reloaded; errors?: string[]; detail?: string; code?: string; workers?: WorkerLine[] };
   if (answer.status === 200 && body.reloaded) {
-    process.stdout.write(`${describe(body.reloaded)}\n`);
+    // Under workers: every one applied it (else the answer is not a 200).
+    process.stdout.write(`${describe(body.reloaded)}${body.workers ? ` (every worker: ${body.workers.length})` : ''}\n`);
     return 0;
   }
   if (answer.status === 422 && Array.isArray(body.errors)) {
     process.stderr.write(`gateway reload: config rejected; the running config stays\n${body.errors.join('\n')}\n`);
     return 1;
   }
+  if (answer.status === 409 && body.code === 'config.reload_incomplete' && Array.isArray(body.workers)) {
+    process.stderr.write(`gateway reload: ${body.detail ?? 'reload incomplete'}; the workers may run different configs\n${body.workers.map(describeWorker).join('\n')}\n`);
+    return 1;
+  }
   process.stderr.write(`gateway reload: ${where} answered ${answer.status}${body.code ? ` ${body.code}` : ''}${body.detail ? `: ${body.detail}` : ''}\n`);
   return 1;
+}
+
+/** One worker's part of a reload under `workers` (server/combine-reloads.ts WorkerReload). */
+interface WorkerLine {
+  worker: number;
+  pid: number;
+  outcome: 'applied' | 'refused' | 'no_answer';
+  errors?: string[];
+}
+
+function describeWorker(w: WorkerLine): string {
+  const what = w.outcome === 'applied' ? 'applied' : w.outcome === 'refused' ? `refused: ${(w.errors ?? []).join('; ')}` : 'did not answer in time';
+  return `  worker ${w.worker} (pid ${w.pid}): ${what}`;
 }
 
 function bySignal(pidFile: string): number {

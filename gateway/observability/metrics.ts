@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { Gauge, Registry, type Metric } from 'prom-client';
 import { ERROR_TABLE } from '../errors.js';
+import { answerPrimaryScrapes } from './cluster-metrics.js';
 import { CounterCells, HistogramCells, type CellValue, type CounterCell, type HistogramCell } from './metric-cells.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 
@@ -27,14 +28,25 @@ export interface Metrics {
   reloaded(ok: boolean): void;
   /** What is read at scrape time, from whichever runtime is current then. */
   watch(sources: ScrapeSources): void;
+  /** In a cluster worker: hand this registry's series to the primary's scrapes (cluster-metrics.ts). */
+  shareWithPrimary(): void;
 }
 
-/** An upstream pool's use: its connections, its requests, and the most connections it opens. */
+/** An upstream target pool's use: its connections, its requests, and the most connections it opens. */
 export interface PoolUse {
   readonly connected: number;
   readonly queued: number;
   readonly running: number;
   readonly limit: number;
+}
+
+/**
+ * One target's pool. The target is its position in the upstream's `targets` list, as /readyz
+ * names it: bounded by the config, and no backend address on the admin surface.
+ */
+export interface TargetPoolUse extends PoolUse {
+  readonly upstream: string;
+  readonly target: number;
 }
 
 export type CacheOutcome = 'hits' | 'misses' | 'stale' | 'bypass';
@@ -43,8 +55,8 @@ export interface Increment { inc(): void }
 export interface ScrapeSources {
   /** Open connections per listener (`server.getConnections`), upgraded WebSockets included. */
   connections(): Promise<Readonly<Record<string, number>>>;
-  /** The backend pool's numbers now (upstream/upstream-client.ts). */
-  pool(): PoolUse;
+  /** Each upstream target's pool now, by upstream name and target (upstream/upstream-client.ts). */
+  pools(): readonly TargetPoolUse[];
   /** Resolves when the store answers a ping. */
   storePing(): Promise<void>;
   readonly storeKind: string;
@@ -82,7 +94,8 @@ export function createMetrics(): Metrics {
   const authFailures = counter('gateway_auth_failures_total', 'Requests refused by authentication or authorization, by error code.');
   const upstreamErrors = counter('gateway_upstream_errors_total', 'Backend failures answered or cut short, by error code.');
   const reloads = counter('gateway_reloads_total', 'Config reloads (SIGHUP or POST /admin/reload) by result.');
-  const lastReload = new Gauge({ name: 'gateway_config_last_reload_successful', help: 'Whether the last reload was applied (1) or rejected (0); 1 before any.', registers: [registry] });
+  // Under workers the lowest: 0 when any worker's last reload was rejected.
+  const lastReload = new Gauge({ name: 'gateway_config_last_reload_successful', help: 'Whether the last reload was applied (1) or rejected (0); 1 before any.', registers: [registry], aggregator: 'min' });
   lastReload.set(1);
 
   // Every code of the two families, at zero from the start: a rate over a series that appears
@@ -141,6 +154,7 @@ export function createMetrics(): Metrics {
     watch(s) {
       sources = s;
     },
+    shareWithPrimary: () => answerPrimaryScrapes(registry),
   };
 }
 
@@ -173,40 +187,48 @@ function register(registry: Registry, name: string, help: string, type: 'counter
 /** The series read when scraped: nothing on the request path pays for them. */
 function gauges(registry: Registry, sources: () => ScrapeSources | null): void {
   new Gauge({
-    name: 'gateway_open_connections', help: 'Client connections open now, by listener (open WebSockets included).', labelNames: ['listener'], registers: [registry],
+    name: 'gateway_open_connections', help: 'Client connections open now, by listener (open WebSockets included).', labelNames: ['listener'], registers: [registry], aggregator: 'sum',
     async collect() {
       const s = sources();
       if (s === null) return;
       for (const [listener, n] of Object.entries(await s.connections())) this.set({ listener }, n);
     },
   });
-  // One upstream today, labelled so that named upstreams add series rather than change these.
+  // Per target: bounded by the config (upstream names, target positions). Summed over workers:
+  // each worker has pools of its own.
   new Gauge({
-    name: 'gateway_upstream_connections', help: 'Connections to the backend open now (busy or kept alive).', labelNames: ['upstream'], registers: [registry],
-    collect() {
-      const s = sources();
-      if (s !== null) this.set({ upstream: 'default' }, s.pool().connected);
-    },
-  });
-  new Gauge({
-    name: 'gateway_upstream_connection_limit', help: 'The most connections the backend pool opens (upstream.connections).', labelNames: ['upstream'], registers: [registry],
-    collect() {
-      const s = sources();
-      if (s !== null) this.set({ upstream: 'default' }, s.pool().limit);
-    },
-  });
-  new Gauge({
-    name: 'gateway_upstream_requests', help: 'Requests to the backend now: running on a connection (one each: no pipelining), or queued for one.', labelNames: ['upstream', 'state'], registers: [registry],
+    name: 'gateway_upstream_connections', help: 'Connections to each upstream target open now (busy or kept alive); target: its position in the upstream\'s targets.', labelNames: ['upstream', 'target'], registers: [registry], aggregator: 'sum',
     collect() {
       const s = sources();
       if (s === null) return;
-      const p = s.pool();
-      this.set({ upstream: 'default', state: 'running' }, p.running);
-      this.set({ upstream: 'default', state: 'queued' }, p.queued);
+      this.reset();
+      for (const p of s.pools()) this.set({ upstream: p.upstream, target: p.target }, p.connected);
     },
   });
   new Gauge({
-    name: 'gateway_store_up', help: 'Whether the store answered a ping at this scrape (1) or not (0).', labelNames: ['store'], registers: [registry],
+    name: 'gateway_upstream_connection_limit', help: 'The most connections a target\'s pool opens (the upstream\'s connections setting), per process.', labelNames: ['upstream', 'target'], registers: [registry], aggregator: 'sum',
+    collect() {
+      const s = sources();
+      if (s === null) return;
+      this.reset();
+      for (const p of s.pools()) this.set({ upstream: p.upstream, target: p.target }, p.limit);
+    },
+  });
+  new Gauge({
+    name: 'gateway_upstream_requests', help: 'Requests to each upstream target now: running on a connection (one each: no pipelining), or queued for one.', labelNames: ['upstream', 'target', 'state'], registers: [registry], aggregator: 'sum',
+    collect() {
+      const s = sources();
+      if (s === null) return;
+      this.reset();
+      for (const p of s.pools()) {
+        this.set({ upstream: p.upstream, target: p.target, state: 'running' }, p.running);
+        this.set({ upstream: p.upstream, target: p.target, state: 'queued' }, p.queued);
+      }
+    },
+  });
+  new Gauge({
+    // Under workers the lowest: down when any worker could not reach it.
+    name: 'gateway_store_up', help: 'Whether the store answered a ping at this scrape (1) or not (0).', labelNames: ['store'], registers: [registry], aggregator: 'min',
     async collect() {
       const s = sources();
       if (s === null) return;
@@ -216,7 +238,8 @@ function gauges(registry: Registry, sources: () => ScrapeSources | null): void {
   });
   let parsed: { pem: string; notAfter: number } | null = null;
   new Gauge({
-    name: 'gateway_certificate_expiry_timestamp_seconds', help: 'When the certificate the gateway serves now expires (its notAfter), in Unix seconds.', registers: [registry],
+    // Under workers the earliest: a worker still serving the old certificate is what expires first.
+    name: 'gateway_certificate_expiry_timestamp_seconds', help: 'When the certificate the gateway serves now expires (its notAfter), in Unix seconds.', registers: [registry], aggregator: 'min',
     collect() {
       const s = sources();
       if (s === null) return;

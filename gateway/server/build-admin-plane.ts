@@ -1,3 +1,4 @@
+import { acmeEndpoints } from '../api/admin/acme-endpoints.js';
 import { cacheEndpoints } from '../api/admin/cache-endpoints.js';
 import { configEndpoints } from '../api/admin/config-endpoints.js';
 import { createAdminApp } from '../api/admin/create-admin-app.js';
@@ -12,6 +13,8 @@ import { buildAdminChain } from '../pipeline/build-admin-chain.js';
 import type { Chain } from '../pipeline/compose-chain.js';
 import type { HttpContext } from '../pipeline/request-context.js';
 import type { Limiter } from '../ratelimit/create-limiter.js';
+import type { CertStore } from '../tls/cert-store.js';
+import type { Fleet } from './fleet.js';
 import type { ReloadResult } from './reload-runtime.js';
 
 /** What the admin listener runs each request through; a runtime part (runtime-parts.ts). */
@@ -29,6 +32,10 @@ export interface AdminPlaneDeps {
   /** Process-lifetime, as the reload below: a rebuilt plane keeps serving the same ones. */
   metrics: Metrics;
   reload(): Promise<ReloadResult>;
+  /** Under `workers`: reload, scrape and renew over every worker; null in one process. */
+  fleet: Fleet | null;
+  /** Read per request, like the runtime: a reload may replace the certificate source. */
+  certs(): CertStore;
 }
 
 /**
@@ -43,10 +50,11 @@ export function buildAdminPlane(config: GatewayConfig, deps: AdminPlaneDeps): Ad
   // validate-config refuses an admin listener without auth; a miss here is a wiring bug.
   if (deps.authenticator === null) throw new Error('internal: the admin listener was validated but auth was not built');
   const app = createAdminApp([
-    metricsEndpoints(deps.metrics),
+    metricsEndpoints(deps.metrics, deps.fleet),
     configEndpoints(),
-    reloadEndpoints(deps.reload, deps.logger),
+    reloadEndpoints(deps.reload, deps.fleet, deps.logger),
     cacheEndpoints(deps.cache, deps.logger),
+    acmeEndpoints(deps.certs, deps.fleet, deps.logger),
   ]);
   return { route, chain: buildAdminChain(route, { app, authenticator: deps.authenticator, unauthenticated: deps.unauthenticated, metrics: deps.metrics }) };
 }

@@ -10,9 +10,10 @@ import { createLoginLimiters } from '../ratelimit/login-limiters.js';
 import { createRateLimiters } from '../ratelimit/create-rate-limiters.js';
 import type { Store } from '../store/store.js';
 import type { AcmeChallenges } from '../tls/acme-challenges.js';
-import { createCertStore } from '../tls/cert-store.js';
+import { createCertStore, type CertStore } from '../tls/cert-store.js';
 import { createUpstreamSet, upstreamsStatus } from '../upstream/upstream-client.js';
 import { buildAdminPlane } from './build-admin-plane.js';
+import type { Fleet } from './fleet.js';
 import type { ReloadResult } from './reload-runtime.js';
 import { partsToBuild, releaseReplaced, type GatewayRuntime, type Part } from './runtime-parts.js';
 
@@ -28,6 +29,10 @@ export interface RuntimeDeps {
   acmeChallenges: AcmeChallenges;
   /** What SIGHUP does, for POST /admin/reload. */
   reload(): Promise<ReloadResult>;
+  /** Under `workers`: reload, scrape and renew over every worker, through the primary; null in one process. */
+  fleet: Fleet | null;
+  /** The certificate source of the runtime current now (POST /admin/acme/renew). */
+  certs(): CertStore;
 }
 
 /**
@@ -62,7 +67,7 @@ export async function buildRuntime(config: GatewayConfig, deps: RuntimeDeps, pre
     }, auth && loginLimiters ? createAuthRoutes({ auth, loginLimiters, logger: deps.logger }) : null));
     const authenticator = auth?.authenticator ?? null;
     const cache = await part('cache', () => (config.caching ? createResponseCache(config, deps.store, deps.logger, deps.metrics, previous?.runtime.cache ?? undefined) : null));
-    const admin = await part('admin', () => buildAdminPlane(config, { authenticator, unauthenticated: rateLimiters.unauthenticated, cache, logger: deps.logger, metrics: deps.metrics, reload: deps.reload }));
+    const admin = await part('admin', () => buildAdminPlane(config, { authenticator, unauthenticated: rateLimiters.unauthenticated, cache, logger: deps.logger, metrics: deps.metrics, reload: deps.reload, fleet: deps.fleet, certs: deps.certs }));
     const chains = await part('chains', () => buildRouteChains(config, {
       upstreams, logger: deps.logger, apiApp, authenticator, ...rateLimiters,
       cache, clock: deps.clock, store: deps.store, metrics: deps.metrics,

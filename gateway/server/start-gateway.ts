@@ -11,7 +11,7 @@ import { createRequestHandler } from '../pipeline/handle-request.js';
 import { createUpgradeHandler } from '../pipeline/handle-upgrade.js';
 import { createStore } from '../store/create-store.js';
 import { createAcmeChallenges } from '../tls/acme-challenges.js';
-import type { CertStore } from '../tls/cert-store.js';
+import type { CertStore, RenewStart } from '../tls/cert-store.js';
 import { serverTlsOptions } from '../tls/tls-options.js';
 import type { CertPair } from '../tls/self-signed-cert.js';
 import { createAdminListener } from './admin-listener.js';
@@ -22,6 +22,8 @@ import { createHttpsListener } from './https-listener.js';
 import { closeGracefully, listen } from './listen.js';
 import { createReload, type ReloadResult } from './reload-runtime.js';
 import { releaseReplaced } from './runtime-parts.js';
+import { fleetThrough } from './fleet.js';
+import type { PrimaryLink } from './primary-link.js';
 
 export interface GatewayHandle {
   readonly https: AddressInfo;
@@ -29,6 +31,8 @@ export interface GatewayHandle {
   readonly admin: AddressInfo | null;
   /** Re-reads the config file; a bad file leaves the running config in place. */
   reload(): Promise<ReloadResult>;
+  /** POST /admin/acme/renew's work in this process (tls.mode acme; else nothing is started). */
+  renewCertificate(): RenewStart;
   shutdown(): Promise<void>;
 }
 
@@ -37,7 +41,7 @@ export interface GatewayHandle {
  * `cleanup`, which also runs when a start fails halfway. The store and the metrics live as long
  * as the process; runtimes (build-runtime.ts) come and go with reloads.
  */
-export async function startGateway(config: GatewayConfig, logger: Logger, env: Env = process.env, clock: () => number = Date.now): Promise<GatewayHandle> {
+export async function startGateway(config: GatewayConfig, logger: Logger, env: Env = process.env, clock: () => number = Date.now, primary: PrimaryLink | null = null): Promise<GatewayHandle> {
   const cleanup: (() => Promise<void> | void)[] = [];
   try {
     const store = await createStore(config.store, logger);
@@ -45,9 +49,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
     let shuttingDown = false;
     const acmeChallenges = createAcmeChallenges(store, logger);
     const metrics = createMetrics();
+    // A worker of `workers: N`: the admin endpoints that concern every worker go through the primary.
+    if (primary) metrics.shareWithPrimary();
     // Bound below, before the listeners listen.
     let reload: () => Promise<ReloadResult> = () => Promise.reject(new Error('internal: reload before start'));
-    const deps: RuntimeDeps = { store, clock, logger, metrics, shuttingDown: () => shuttingDown, reload: () => reload(), acmeChallenges };
+    const deps: RuntimeDeps = {
+      store, clock, logger, metrics, shuttingDown: () => shuttingDown, reload: () => reload(), acmeChallenges,
+      fleet: primary && fleetThrough(primary),
+      certs: () => runtime.certs,
+    };
     let runtime = await buildRuntime(config, deps);
     cleanup.push(() => releaseReplaced(runtime, null));
 
@@ -90,18 +100,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
         if (adminServer) open.admin = await connectionsOf(adminServer);
         return open;
       },
-      pool: () => {
-        // Every upstream's pools together: the series has no upstream label (yet).
-        const use = { connected: 0, queued: 0, running: 0, limit: 0 };
-        for (const client of runtime.upstreams.values()) {
-          const u = client.use();
-          use.connected += u.connected;
-          use.queued += u.queued;
-          use.running += u.running;
-          use.limit += u.limit;
-        }
-        return use;
-      },
+      pools: () => [...runtime.upstreams.values()].flatMap((client) => client.use().map((use, target) => ({ ...use, upstream: client.name, target }))),
       storePing: () => store.ping(),
       storeKind: store.describe(),
       certificate: () => runtime.certs.current.cert,
@@ -177,7 +176,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       logger.info({ kind: 'lifecycle' }, 'stopped');
     };
 
-    return { https: httpsAddress, http: httpAddress, admin: adminAddress, reload, shutdown };
+    const renewCertificate = (): RenewStart => runtime.certs.renewNow?.() ?? { started: false };
+    primary?.serve({
+      reload: () => reload(),
+      'reload-refused': async () => metrics.reloaded(false),
+      'acme-renew': async () => renewCertificate(),
+    });
+    return { https: httpsAddress, http: httpAddress, admin: adminAddress, reload, renewCertificate, shutdown };
   } catch (err) {
     await runCleanup(cleanup);
     throw err;

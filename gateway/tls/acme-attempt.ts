@@ -13,6 +13,8 @@ export type AttemptOutcome =
   | { kind: 'issued'; pair: CertPair; facts: CertFacts }
   /** Another instance holds the order lock (ordering, or waiting out its failure). */
   | { kind: 'busy' }
+  /** The store did not answer before the lock: nothing reached the CA, so no failure's backoff. */
+  | { kind: 'store_down'; error: Error }
   | { kind: 'failed'; error: Error; failures: number; retryInMs: number };
 
 export interface AttemptContext {
@@ -42,15 +44,13 @@ export interface AttemptContext {
  * each instance failing in turn against the CA's limits.
  */
 export async function attemptRenewal(ctx: AttemptContext): Promise<AttemptOutcome> {
-  const failed = async (error: unknown, shared: boolean): Promise<AttemptOutcome> => {
-    const before = shared ? await ctx.shared.failures().catch(() => ctx.localFailures) : ctx.localFailures;
-    const failures = before + 1;
+  // Under the lock only: the count is the fleet's, and the lock is held for the wait.
+  const failed = async (error: unknown): Promise<AttemptOutcome> => {
+    const failures = (await ctx.shared.failures().catch(() => ctx.localFailures)) + 1;
     ctx.localFailures = failures;
     const retryInMs = retryDelay(failures, ctx.random(), ctx.retryDelays);
-    if (shared) {
-      await ctx.shared.setFailures(failures).catch(() => {});
-      await ctx.shared.holdLock(retryInMs).catch(() => {});
-    }
+    await ctx.shared.setFailures(failures).catch(() => {});
+    await ctx.shared.holdLock(retryInMs).catch(() => {});
     return { kind: 'failed', error: error instanceof Error ? error : new Error(String(error)), failures, retryInMs };
   };
 
@@ -59,8 +59,10 @@ export async function attemptRenewal(ctx: AttemptContext): Promise<AttemptOutcom
     if (stored && !ctx.due(stored.facts)) return { kind: 'adopted', ...stored };
     if (!(await ctx.shared.tryLock(ctx.orderLockMs))) return { kind: 'busy' };
   } catch (err) {
-    // The store is down: without the lock, every instance would order at once.
-    return failed(err, false);
+    // The store is down: without the lock, every instance would order at once. The CA was not
+    // asked, so its limits need no backoff: look again as soon as a lock poll would (a worker
+    // starting before its Redis connection is up, a breaker open for a second).
+    return { kind: 'store_down', error: err instanceof Error ? err : new Error(String(err)) };
   }
 
   try {
@@ -89,7 +91,7 @@ export async function attemptRenewal(ctx: AttemptContext): Promise<AttemptOutcom
     ctx.localFailures = 0;
     return { kind: 'issued', pair, facts };
   } catch (err) {
-    return failed(err, true);
+    return failed(err);
   }
 }
 

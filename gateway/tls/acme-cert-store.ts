@@ -6,7 +6,7 @@ import type { AcmeChallenges } from './acme-challenges.js';
 import { acmeFiles } from './acme-files.js';
 import { orderCertificate, type OrderCertificate } from './acme-order.js';
 import { createAcmeSharedState } from './acme-shared-state.js';
-import type { CertStore } from './cert-store.js';
+import type { CertStore, RenewStart } from './cert-store.js';
 import { servableFacts, type CertFacts } from './cert-facts.js';
 import { MAX_TIMER_MS, renewalPlan, RETRY_DELAYS } from './renewal-plan.js';
 import { ensureSelfSignedCert, type CertPair } from './self-signed-cert.js';
@@ -59,11 +59,20 @@ export async function createAcmeCertStore(tls: AcmeTlsConfig, deps: AcmeDeps): P
   let started = false;
   let waiting = false;
   let warnedClamp = false;
+  let storeDown = false;
+  /** A tick is under way (an order, a look at the store): renewNow then has nothing to start. */
+  let ticking = false;
+  /**
+   * Set by renewNow: the notAfter of the certificate served when it was asked (-Infinity for the
+   * temporary one). Until a newer one is served, every certificate up to it counts as due, and
+   * one past it (another process's order) is taken instead of ordered again.
+   */
+  let forcedFrom: number | null = null;
   const ctx: AttemptContext = {
     tls, files, shared, challenges: deps.challenges, order: deps.order ?? orderCertificate, clock, random,
     retryDelays: deps.retryDelays ?? RETRY_DELAYS, orderLockMs: ORDER_LOCK_MS, localFailures: 0,
     current: () => facts,
-    due: (f) => clock() >= plan(f).renewAt,
+    due: (f) => (forcedFrom !== null ? f.notAfter <= forcedFrom : clock() >= plan(f).renewAt),
   };
 
   const schedule = (delayMs: number) => {
@@ -95,6 +104,15 @@ export async function createAcmeCertStore(tls: AcmeTlsConfig, deps: AcmeDeps): P
   async function tick(): Promise<void> {
     timer = null;
     if (closed) return;
+    ticking = true;
+    try {
+      await step();
+    } finally {
+      ticking = false;
+    }
+  }
+
+  async function step(): Promise<void> {
     if (facts && !ctx.due(facts)) {
       // A daily wake-up before the window: take a pair another instance renewed early, if any.
       const outcome = await attemptNewer();
@@ -102,23 +120,28 @@ export async function createAcmeCertStore(tls: AcmeTlsConfig, deps: AcmeDeps): P
       scheduleRenewal();
       return;
     }
-    const reason = facts ? 'renewal' : 'no valid certificate';
+    const reason = forcedFrom !== null && facts ? 'renew now' : facts ? 'renewal' : 'no valid certificate';
     const outcome = await attemptRenewal(ctx).catch((err: unknown): AttemptOutcome => ({ kind: 'failed', error: err as Error, failures: ctx.localFailures, retryInMs: ctx.retryDelays[0]! }));
     if (closed && outcome.kind !== 'issued') return;
     report(outcome, reason);
+    if (outcome.kind !== 'store_down') storeDown = false;
     switch (outcome.kind) {
       case 'adopted':
       case 'issued':
         waiting = false;
+        forcedFrom = null;
         if (outcome.kind === 'adopted') keepOnDisk(outcome.pair);
         if (!closed) serve(outcome.pair, outcome.facts);
         scheduleRenewal();
         return;
       case 'busy':
+      case 'store_down':
         schedule((deps.lockPollMs ?? 5000) * (0.8 + 0.4 * random()));
         return;
       case 'failed':
         waiting = false;
+        // A forced renewal that failed is not forced again: the retry waits for the window, as the timer's would.
+        forcedFrom = null;
         schedule(outcome.retryInMs);
         return;
     }
@@ -135,6 +158,11 @@ export async function createAcmeCertStore(tls: AcmeTlsConfig, deps: AcmeDeps): P
       case 'busy':
         if (!waiting) logger.info({ ...log, event: 'acme.waiting' }, 'acme: another instance holds the order lock; waiting for the certificate it stores');
         waiting = true;
+        return;
+      case 'store_down':
+        // Once per outage, not at every poll; the store's own lines say more.
+        if (!storeDown) logger.warn({ ...log, event: 'acme.store_unavailable', reason, err: outcome.error.message }, 'acme: the store did not answer, so the order lock cannot be taken; looking again every few seconds');
+        storeDown = true;
         return;
       case 'failed':
         logger.error({
@@ -194,6 +222,18 @@ export async function createAcmeCertStore(tls: AcmeTlsConfig, deps: AcmeDeps): P
       started = true;
       if (facts && !ctx.due(facts)) scheduleRenewal();
       else schedule(0);
+    },
+    // A forced renewal counts from the ask until its outcome: the tick it schedules has not begun yet.
+    async orderRunning() {
+      return ticking || forcedFrom !== null || !started || (await shared.lockHeld());
+    },
+    renewNow(): RenewStart {
+      if (ticking || forcedFrom !== null || closed || !started) return { started: false };
+      forcedFrom = facts?.notAfter ?? -Infinity;
+      if (timer) clearTimeout(timer);
+      logger.info({ ...log, event: 'acme.renew_now', serving_serial: facts?.serial }, 'acme: renewal asked for now');
+      schedule(0);
+      return { started: true, serving: facts === null ? null : { serial: facts.serial, notAfter: iso(facts.notAfter) } };
     },
     close() {
       closed = true;

@@ -12,6 +12,8 @@ export interface AcmeSharedState {
   tryLock(ttlMs: number): Promise<boolean>;
   /** Keeps the lock this instance holds for another `ttlMs` (a failure's wait). */
   holdLock(ttlMs: number): Promise<void>;
+  /** Whether anyone (this instance too) holds the order lock now: ordering, or waiting out a failure. */
+  lockHeld(): Promise<boolean>;
   /** Lets go of the lock if this instance still holds it. */
   unlock(): Promise<void>;
   readPair(): Promise<CertPair | null>;
@@ -36,6 +38,7 @@ export function createAcmeSharedState(store: Store, directory: string, domains: 
       return true;
     },
     holdLock: (ttlMs) => store.set(lockKey, owner, ttlMs),
+    lockHeld: async () => (await store.get(lockKey)) !== null,
     async unlock() {
       // GET then DEL is not atomic: a lock that expired in between could be another's. Locks
       // live minutes and this runs right after the order, so that window is left open.

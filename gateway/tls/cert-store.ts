@@ -19,7 +19,19 @@ export interface CertStore {
   watch(onChange: (pair: CertPair) => void, onError: (err: Error) => void): void;
   /** Stops this store's watches only: a successor built on a reload may watch the same files. */
   close(): void;
+  /** ACME only: whether an order runs now, here or (the store's lock) in another process. */
+  orderRunning?(): Promise<boolean>;
+  /**
+   * ACME only: renew at once through the timer's path (lock, store, then serve), unless this
+   * process is looking at its certificate already. Not waited for: the log and the metrics tell.
+   */
+  renewNow?(): RenewStart;
 }
+
+/** What renewNow set going; `serving` is the certificate it replaces (null: the temporary one). */
+export type RenewStart =
+  | { readonly started: true; readonly serving: { readonly serial: string; readonly notAfter: string } | null }
+  | { readonly started: false };
 
 export async function createCertStore(tls: GatewayConfig['tls'], hosts: readonly string[], deps: AcmeDeps): Promise<CertStore> {
   switch (tls.mode) {

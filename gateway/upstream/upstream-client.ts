@@ -37,8 +37,8 @@ export interface UpstreamClient {
   acquire(except?: UpstreamTarget): TargetLease | null;
   /** Readiness: the targets' states; without active checks, the available ones are asked once. */
   status(timeoutMs: number): Promise<UpstreamStatus>;
-  /** The pools' connections and requests now, summed over the targets, for the metrics scrape. */
-  use(): PoolUse;
+  /** Each target's pool now (connections, requests), in `targets` order, for the metrics scrape. */
+  use(): PoolUse[];
   close(): Promise<void>;
 }
 
@@ -122,16 +122,10 @@ export function createUpstreamClient(config: UpstreamConfig, clock: () => number
       return slot === null ? null : lease(slot);
     },
     use() {
-      let connected = 0;
-      let queued = 0;
-      let running = 0;
-      for (const s of slots) {
+      return slots.map((s) => {
         const st = s.target.pool.stats;
-        connected += st.connected;
-        queued += st.queued;
-        running += st.running;
-      }
-      return { connected, queued, running, limit: config.connections * slots.length };
+        return { connected: st.connected, queued: st.queued, running: st.running, limit: config.connections };
+      });
     },
     async status(timeoutMs) {
       const now = clock();

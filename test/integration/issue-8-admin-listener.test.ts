@@ -101,7 +101,7 @@ describe('issue 8: the admin listener (plain HTTP, loopback by default)', () => 
     assertAdminHeaders(res, false);
     const { endpoints } = res.json<{ endpoints: { method: string; path: string; group: string }[] }>();
     const listed = endpoints.map((e) => `${e.method} ${e.path}`);
-    assert.deepEqual(listed, ['GET /admin', 'GET /metrics', 'GET /admin/config', 'POST /admin/reload', 'POST /admin/cache/purge', 'GET /admin/cache/stats']);
+    assert.deepEqual(listed, ['GET /admin', 'GET /metrics', 'GET /admin/config', 'POST /admin/reload', 'POST /admin/cache/purge', 'GET /admin/cache/stats', 'POST /admin/acme/renew']);
   });
 
   test('a token of a user with the admin role (logged in on the main listener): 200; a viewer\'s token: 403', async () => {

@@ -132,3 +132,28 @@ test('issue 9 ACME: failed orders are logged and retried with backoff, one at a 
   assert.ok(Number(failed[1]!.retry_in_ms) >= 180 && Number(failed[1]!.retry_in_ms) <= 220, 'second wait: 200 ms ±10%');
   assert.equal(failed[0]!.serving, 'the temporary self-signed certificate');
 });
+
+test('issue 9 ACME: a store that does not answer is waited out at the lock-poll pace, logged once, and is no failure', async () => {
+  const directory = 'https://ca-store-down.test/directory';
+  let orders = 0;
+  const pair = await certificateFor('localhost');
+  const a = await instance(directory, async () => {
+    orders++;
+    return pair;
+  });
+  redis.pause();
+  try {
+    a.watch();
+    // Several looks (every 50 ms here) while Redis does not answer: one line, no order, no failure.
+    await waitUntil(() => a.events('acme.store_unavailable').length >= 1, 'the store outage noticed');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(a.events('acme.store_unavailable').length, 1);
+    assert.equal(a.events('acme.failed').length, 0);
+    assert.equal(orders, 0);
+  } finally {
+    redis.resume();
+  }
+  await waitUntil(() => a.events('acme.issued').length === 1, 'ordered once the store answers');
+  assert.equal(orders, 1);
+  assert.equal(a.served.length, 1);
+});
