@@ -194,6 +194,8 @@ async function supervise(config: GatewayConfig, logger: ReturnType<typeof create
   // Made once here: workers each finding no certificate would each write their own, and a client
   // trusting the file on disk would then fail against every worker but the last writer.
   if (config.tls.mode === 'self-signed') await ensureSelfSignedCert(config.tls.certDir, [...(config.hosts ?? [])]);
+  // ACME's temporary certificate (served until the CA issues one) is the same file: made here too.
+  if (config.tls.mode === 'acme') await ensureSelfSignedCert(config.tls.certDir, config.tls.domains);
   // Each needs the other; neither calls the other before both exist.
   const coordinator = createCoordinator({ configFile: config.file, env: process.env, logger, broadcast: (op, ms) => workers.broadcast(op, ms) });
   const workers = superviseWorkers(config.workers, logger, (op) => coordinator.ask(op));

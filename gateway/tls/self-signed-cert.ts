@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ const RENEW_BEFORE_MS = 7 * 86_400_000;
 export async function ensureSelfSignedCert(dir: string, hosts: readonly string[], now = new Date()): Promise<{ pair: CertPair; generated: boolean }> {
   const names = [...new Set(['localhost', '127.0.0.1', '::1', ...hosts])];
   const existing = readExisting(dir);
-  if (existing && stillGood(existing.cert, names, now)) return { pair: existing, generated: false };
+  if (existing && stillGood(existing, names, now)) return { pair: existing, generated: false };
 
   const notAfter = new Date(now.getTime() + VALID_DAYS * 86_400_000);
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }, { name: 'organizationName', value: 'security-gateway development' }], {
@@ -53,9 +53,11 @@ function readExisting(dir: string): CertPair | null {
   }
 }
 
-function stillGood(certPem: string, names: readonly string[], now: Date): boolean {
+/** Valid long enough, naming every name, and its key the one beside it (two writers could have mixed the files). */
+function stillGood(pair: CertPair, names: readonly string[], now: Date): boolean {
   try {
-    const cert = new X509Certificate(certPem);
+    const cert = new X509Certificate(pair.cert);
+    if (!cert.checkPrivateKey(createPrivateKey(pair.key))) return false;
     if (new Date(cert.validTo).getTime() - RENEW_BEFORE_MS <= now.getTime()) return false;
     const san = cert.subjectAltName ?? '';
     return names.every((n) => san.includes(isIP(n) ? `IP Address:${n === '::1' ? '0:0:0:0:0:0:0:1' : n}` : `DNS:${n}`) || (n === '::1' && san.includes('IP Address:::1')));
