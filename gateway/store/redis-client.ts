@@ -21,7 +21,16 @@ export function createRedisClient(config: RedisConfig): RedisClient {
     lazyConnect: true,
   };
   if (config.cluster) {
-    return new Cluster(config.cluster, { redisOptions: options, enableOfflineQueue: false, lazyConnect: true });
+    return new Cluster(config.cluster, {
+      redisOptions: options,
+      enableOfflineQueue: false,
+      lazyConnect: true,
+      // A slot without a master (CLUSTERDOWN) or a lost node fails the command at once instead of
+      // being retried every 100 ms until commandTimeout: the failure stance applies, not a wait.
+      retryDelayOnClusterDown: 0,
+      retryDelayOnFailover: 0,
+      slotsRefreshTimeout: config.connectTimeout,
+    });
   }
   if (config.sentinels) {
     return new Redis({ ...options, sentinels: config.sentinels, name: config.name });

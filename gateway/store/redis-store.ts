@@ -3,6 +3,7 @@ import type { CacheBackend } from './cache-backend.js';
 import { redisCacheBackend } from './redis-cache-backend.js';
 import { redisLimiterBackend } from './limiter-backend.js';
 import { createRedisClient, failedUnanswered, logConnectionChanges, type RedisConfig } from './redis-client.js';
+import { redisKeyspace } from './redis-keyspace.js';
 import { createStoreBreaker } from './store-breaker.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
@@ -11,7 +12,14 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
   const client = createRedisClient(config);
   client.on('error', () => { /* surfaced per command as StoreUnavailableError; changes logged below */ });
   const connection = logger ? logConnectionChanges(client, logger) : null;
-  const breaker = createStoreBreaker({ notAnswering: (err) => failedUnanswered(client, err), probe: () => client.ping(), openMs: breakerOpenMs, logger });
+  const keyspace = redisKeyspace(client);
+  // On a Cluster every master must answer: a stopped one leaves its slots (and so some users'
+  // sessions and limits) without a home, which is an outage for them (docs/configuration.md).
+  const pingAll = async () => {
+    if (!keyspace.clustered) return void (await client.ping());
+    await Promise.all(keyspace.nodes().map((n) => n.ping()));
+  };
+  const breaker = createStoreBreaker({ notAnswering: (err) => failedUnanswered(client, err), probe: pingAll, openMs: breakerOpenMs, logger });
   client.on('close', () => breaker.reset());
   try {
     await client.connect();
@@ -32,20 +40,18 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
   return {
     describe: () => 'redis',
     createLimiterBackend: (o) => redisLimiterBackend(client, prefix, o, breaker),
-    cacheBackend: (o) => (cache ??= redisCacheBackend(client, prefix, run, o)),
+    cacheBackend: (o) => (cache ??= redisCacheBackend(client, keyspace, prefix, run, o)),
     get: (key) => run(() => client.getBuffer(prefix + key)),
-    getMany: (keys) => run(() => (keys.length === 0 ? Promise.resolve([]) : client.mgetBuffer(...keys.map((k) => prefix + k)))),
+    getMany: (keys) => run(() => keyspace.getMany(keys.map((k) => prefix + k))),
     set: (key, value, ttlMs) => run(async () => {
       if (ttlMs === undefined) await client.set(prefix + key, value);
       else await client.set(prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs)));
     }),
     setIfAbsent: (key, value, ttlMs) => run(async () => (await client.set(prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK'),
-    delete: (...keys) => run(() => (keys.length === 0 ? Promise.resolve(0) : client.del(...keys.map((k) => prefix + k)))),
+    delete: (...keys) => run(() => keyspace.del(keys.map((k) => prefix + k))),
     exists: (key) => run(async () => (await client.exists(prefix + key)) === 1),
     ttl: (key) => run(() => client.pttl(prefix + key)),
-    ping: () => run(async () => {
-      await client.ping();
-    }),
+    ping: () => run(pingAll),
     close: async () => {
       breaker.close();
       connection?.closing();
