@@ -48,7 +48,15 @@ export const storeSchema = z.strictObject({ redis: redis.optional() }).default({
       ctx.addIssue({ code: 'custom', path: ['redis'], message: ONE_MODE });
       return z.NEVER;
     }
-    if (cluster) return { redis: { ...common, cluster } };
+    if (cluster) {
+      // Redis Cluster hashes only the part of a key between the first { and the next }: a tag in
+      // the prefix would put every key in one slot, so on one master (docs/configuration.md).
+      if (/[{}]/.test(common.keyPrefix)) {
+        ctx.addIssue({ code: 'custom', path: ['redis', 'keyPrefix'], message: 'on a Cluster the key prefix must not contain "{" or "}" (a hash tag there puts every key on one master)' });
+        return z.NEVER;
+      }
+      return { redis: { ...common, cluster } };
+    }
     if (sentinels) {
       if (name) return { redis: { ...common, sentinels, name } };
       ctx.addIssue({ code: 'custom', path: ['redis', 'name'], message: 'Sentinel needs the master "name"' });
