@@ -23,6 +23,10 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
   client.on('close', () => breaker.reset());
   try {
     await client.connect();
+    // ioredis connects to each Cluster master only at its first command, which then pays the
+    // connect and ready check inside its commandTimeout: on a busy machine enough to time out
+    // and open the breaker for a second. Connect them all before serving.
+    if (keyspace.clustered) await pingAll().catch(() => {});
   } catch (err) {
     // Start anyway: /readyz reports the store, requests fail fast, ioredis keeps reconnecting.
     connection?.startFailed(err);

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { adminRequest } from '../helpers/admin-client.js';
 import { authConfig, bearer, makeAuthFiles, refreshWith, tokensFor, type AuthFiles } from '../helpers/auth-fixture.js';
 import { startPairOnStore, stopAll, type GatewayHandle } from '../helpers/gateway.js';
-import { startRedisCluster, type RedisClusterHandle } from '../helpers/redis-cluster.js';
+import { redisCli, startRedisCluster, type RedisClusterHandle } from '../helpers/redis-cluster.js';
 import type { MockHandle } from '../helpers/upstream-mock.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
@@ -154,6 +154,19 @@ describe('issue 9: two instances on a three-master Redis Cluster', () => {
     assert.equal(await xcache(a, '/__mock/respond/all'), 'HIT');
     assert.equal((await admin(b, '/admin/cache/purge', { all: true })).status, 200);
     assert.equal(await xcache(a, '/__mock/respond/all'), 'MISS');
+  });
+
+  test('entries stop being written while the fullest master is over its share of maxmemory', async () => {
+    // One master with a maxmemory just above its use, the others unbounded: that one decides.
+    const node = cluster.nodes[1]!;
+    const used = Number(/^used_memory:(\d+)/m.exec(await redisCli(node.port, 'INFO', 'memory'))?.[1]);
+    await redisCli(node.port, 'CONFIG', 'SET', 'maxmemory', String(Math.round(used * 1.5)));
+    try {
+      await waitUntil(async () => /detail=not-stored/.test(String((await a.request(`/__mock/respond/room-${Date.now()}`, { headers: HOST })).headers['cache-status'])), 'the gauge to see that master full', 10_000);
+    } finally {
+      await redisCli(node.port, 'CONFIG', 'SET', 'maxmemory', '0');
+    }
+    await waitUntil(async () => /fwd=miss; stored/.test(String((await a.request(`/__mock/respond/room-back-${Date.now()}`, { headers: HOST })).headers['cache-status'])), 'writes to resume', 10_000);
   });
 
   // Last: it stops a master.
