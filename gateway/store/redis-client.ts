@@ -20,6 +20,9 @@ export function createRedisClient(config: RedisConfig): RedisClient {
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
     lazyConnect: true,
   };
+  // Sentinel and Cluster take AUTH from the config (a url carries its own): every data node.
+  if (config.username) options.username = config.username;
+  if (config.password) options.password = config.password;
   if (config.cluster) {
     return new Cluster(config.cluster, {
       redisOptions: options,
@@ -33,7 +36,7 @@ export function createRedisClient(config: RedisConfig): RedisClient {
     });
   }
   if (config.sentinels) {
-    return new Redis({ ...options, sentinels: config.sentinels, name: config.name });
+    return new Redis({ ...options, sentinels: config.sentinels, name: config.name, ...(config.sentinelPassword ? { sentinelPassword: config.sentinelPassword } : {}) });
   }
   return new Redis(config.url, options);
 }

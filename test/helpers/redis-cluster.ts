@@ -10,7 +10,13 @@ const run = promisify(execFile);
 
 /** One redis-cli command against a loopback port; its stdout, trimmed. */
 export async function redisCli(port: number, ...args: string[]): Promise<string> {
-  return (await run('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' })).stdout.trim();
+  return redisCliAuth(undefined, port, ...args);
+}
+
+/** redis-cli with a password (REDISCLI_AUTH: not on the command line, and no warning printed). */
+export async function redisCliAuth(password: string | undefined, port: number, ...args: string[]): Promise<string> {
+  const env = password === undefined ? process.env : { ...process.env, REDISCLI_AUTH: password };
+  return (await run('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', env })).stdout.trim();
 }
 
 export interface ClusterNode {
@@ -38,13 +44,17 @@ export interface RedisClusterHandle {
 /**
  * A real three-master Redis Cluster on loopback, no replicas, no persistence: `redis-server
  * --cluster-enabled yes` thrice, then `redis-cli --cluster create`. Each node also listens on its
- * cluster bus port, P + 10000, so both must be free. Stopped by PID, its folder removed.
+ * cluster bus port, P + 10000, so both must be free. With `password` every node requires it
+ * (and `storeSection` gives it). Stopped by PID, its folder removed.
  */
-export async function startRedisCluster(): Promise<RedisClusterHandle> {
+export async function startRedisCluster(options: { password?: string } = {}): Promise<RedisClusterHandle> {
   const dir = tempDir('gw-cluster-');
   const ports = await clusterPorts(3);
+  const { password } = options;
+  const redisCli = (port: number, ...args: string[]) => redisCliAuth(password, port, ...args);
+  const auth = password === undefined ? [] : ['--requirepass', password, '--masterauth', password];
   const spawnNode = (port: number) => spawnService('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no',
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...auth,
     '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`),
     // A stopped master is marked failing after 2 s (default 15 s), so the outage test sees CLUSTERDOWN soon.
     '--cluster-node-timeout', '2000',
@@ -56,8 +66,8 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
   };
   try {
     for (const n of nodes) await waitUntil(async () => (await redisCli(n.port, 'PING').catch(() => '')) === 'PONG', `cluster node ${n.port} to answer`, 10_000);
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
-    await waitForClusterOk(ports);
+    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { env: password === undefined ? process.env : { ...process.env, REDISCLI_AUTH: password } });
+    await waitForClusterOk(ports, password);
   } catch (err) {
     await stop();
     throw err;
@@ -66,7 +76,7 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
   const sumOver = async <T>(each: (port: number) => Promise<T>) => Promise.all(nodes.map((n) => each(n.port)));
   return {
     nodes,
-    storeSection: () => `store:\n  redis:\n    cluster: [${ports.map((p) => `{ host: 127.0.0.1, port: ${p} }`).join(', ')}]\n`,
+    storeSection: () => `store:\n  redis:\n    cluster: [${ports.map((p) => `{ host: 127.0.0.1, port: ${p} }`).join(', ')}]\n${password === undefined ? '' : `    password: "${password}"\n`}`,
     async commandCalls() {
       const out: Record<string, number> = {};
       for (const info of await sumOver((p) => redisCli(p, 'INFO', 'commandstats'))) {
@@ -85,16 +95,16 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
     },
     async restartNode(node) {
       node.service = spawnNode(node.port);
-      await waitForClusterOk(ports);
+      await waitForClusterOk(ports, password);
     },
     stop,
   };
 }
 
 /** CLUSTER INFO says cluster_state:ok on every node: each has learnt the slot map. */
-async function waitForClusterOk(ports: readonly number[]): Promise<void> {
+async function waitForClusterOk(ports: readonly number[], password: string | undefined): Promise<void> {
   for (const p of ports) {
-    await waitUntil(async () => /cluster_state:ok/.test(await redisCli(p, 'CLUSTER', 'INFO').catch(() => '')), `cluster_state:ok on ${p}`, 20_000);
+    await waitUntil(async () => /cluster_state:ok/.test(await redisCliAuth(password, p, 'CLUSTER', 'INFO').catch(() => '')), `cluster_state:ok on ${p}`, 20_000);
   }
 }
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { redisCli } from './redis-cluster.js';
+import { redisCliAuth } from './redis-cluster.js';
 import { spawnService, type Service } from './spawn-service.js';
 import { removeTempDir, tempDir } from './temp-dir.js';
 import { waitUntil } from './wait-until.js';
@@ -25,14 +25,19 @@ export interface RedisSentinelHandle {
 
 /**
  * A primary, its replica and one sentinel watching them (quorum 1), on loopback, no persistence.
+ * `password`: the data nodes require it; `sentinelPassword`: the sentinel requires its own.
  * The replica is in sync before the sentinel starts, so the sentinel's first look at the
  * primary finds it and a failover can be asked for at once. Stopped by PID, its folder removed.
  */
-export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
+export async function startRedisSentinel(options: { password?: string; sentinelPassword?: string } = {}): Promise<RedisSentinelHandle> {
   const dir = tempDir('gw-sentinel-');
   const [primary, replica, sentinelPort] = [await freePort(), await freePort(), await freePort()];
+  const { password, sentinelPassword } = options;
+  // One helper per kind of node: the data nodes and the sentinel may have different passwords.
+  const redisCli = (port: number, ...args: string[]) => redisCliAuth(port === sentinelPort ? sentinelPassword : password, port, ...args);
+  const auth = password === undefined ? [] : ['--requirepass', password, '--masterauth', password];
   const data = (port: number, extra: string[]) => spawnService('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...extra,
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...auth, ...extra,
   ], { cwd: dir });
   const services: Service[] = [];
   const stop = async () => {
@@ -49,6 +54,8 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
     writeFileSync(conf, [
       `port ${sentinelPort}`, 'bind 127.0.0.1', 'protected-mode no', `dir ${dir}`,
       `sentinel monitor ${SENTINEL_NAME} 127.0.0.1 ${primary} 1`,
+      ...(password === undefined ? [] : [`sentinel auth-pass ${SENTINEL_NAME} ${password}`]),
+      ...(sentinelPassword === undefined ? [] : [`requirepass ${sentinelPassword}`]),
       `sentinel down-after-milliseconds ${SENTINEL_NAME} 1000`,
       `sentinel failover-timeout ${SENTINEL_NAME} 5000`,
       '',
@@ -64,7 +71,8 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
   return {
     ports: [primary, replica],
     sentinelPort,
-    storeSection: () => `store:\n  redis:\n    sentinels: [{ host: 127.0.0.1, port: ${sentinelPort} }]\n    name: ${SENTINEL_NAME}\n`,
+    storeSection: () => `store:\n  redis:\n    sentinels: [{ host: 127.0.0.1, port: ${sentinelPort} }]\n    name: ${SENTINEL_NAME}\n${
+      password === undefined ? '' : `    password: "${password}"\n`}${sentinelPassword === undefined ? '' : `    sentinelPassword: "${sentinelPassword}"\n`}`,
     primaryPort,
     async failover() {
       const before = await primaryPort();

@@ -7,8 +7,9 @@ import type { MockHandle } from '../helpers/upstream-mock.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
 /**
- * Issue 9: a gateway given only a sentinel's address finds the primary through it, keeps its
- * state there, and follows a failover to the promoted replica. Every write (session record,
+ * Issue 9: a gateway given only a sentinel's address (and the passwords of the sentinel and
+ * of the data nodes) finds the primary through it, keeps its state there, and follows a
+ * failover to the promoted replica. Every write (session record,
  * limit counter, cache entry) after the failover would be refused READONLY by the demoted
  * primary, so a login and a cache HIT then prove the gateway moved.
  */
@@ -48,7 +49,8 @@ describe('issue 9: a gateway on Redis Sentinel', () => {
 
   before(async () => {
     files = await makeAuthFiles();
-    sentinel = await startRedisSentinel();
+    // Different passwords for the data nodes and the sentinel: the gateway must send each its own.
+    sentinel = await startRedisSentinel({ password: 'data-node-password', sentinelPassword: 'sentinel-password' });
     try {
       ({ mock, gw } = await startMockAndGateway({ config: config(files, sentinel.storeSection()) }));
     } catch (err) {

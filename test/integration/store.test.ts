@@ -118,10 +118,24 @@ storeContract('redis', async () => {
 });
 after(async () => { await redis?.stop(); });
 
+// Every node requires a password: AUTH must reach each master the client talks to.
+const CLUSTER_PASSWORD = 'cluster-test-password';
 let cluster: RedisClusterHandle | undefined;
-storeContract('redis cluster (three masters)', async () => {
-  cluster = await startRedisCluster();
-  return createRedisStore({ cluster: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), keyPrefix: `test:${process.pid}:`, commandTimeout: 250, connectTimeout: 1000 });
+const clusterConfig = (c: RedisClusterHandle, password?: string) => ({ cluster: c.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), password, keyPrefix: `test:${process.pid}:`, commandTimeout: 250, connectTimeout: 1000 });
+storeContract('redis cluster (three masters, with a password)', async () => {
+  cluster = await startRedisCluster({ password: CLUSTER_PASSWORD });
+  return createRedisStore(clusterConfig(cluster, CLUSTER_PASSWORD));
+});
+describe('redis cluster without its password', () => {
+  test('every operation fails with StoreUnavailableError', async () => {
+    const store = await createRedisStore(clusterConfig(cluster!));
+    try {
+      await assert.rejects(store.ping(), StoreUnavailableError);
+      await assert.rejects(store.get('a'), StoreUnavailableError);
+    } finally {
+      await store.close();
+    }
+  });
 });
 after(async () => { await cluster?.stop(); });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { configView, REDACTED } from '../../gateway/config/config-view.js';
 import { parseConfigText } from '../../gateway/config/load-config.js';
 import { errorsOf, VALID } from './config-fixture.js';
 
@@ -22,6 +23,9 @@ const refused: { description: string; redis: string; error: RegExp }[] = [
   { description: 'Sentinel without the primary\'s name', redis: '    sentinels: [{ host: b, port: 2 }]\n', error: /store\.redis\.name: Sentinel needs the master "name"/ },
   { description: 'a hash tag in the key prefix on a Cluster (every key on one master)', redis: '    cluster: [{ host: a, port: 1 }]\n    keyPrefix: "{gw}:"\n', error: /store\.redis\.keyPrefix: on a Cluster the key prefix must not contain/ },
   { description: 'a lone brace in the key prefix on a Cluster', redis: '    cluster: [{ host: a, port: 1 }]\n    keyPrefix: "gw{"\n', error: /store\.redis\.keyPrefix/ },
+  { description: 'a password beside a url (the url carries its own)', redis: '    url: redis://127.0.0.1:6379\n    password: pw\n', error: /store\.redis\.password: only with "sentinels" or "cluster" \(a url carries its own/ },
+  { description: 'a user name beside a url', redis: '    url: redis://127.0.0.1:6379\n    username: gw\n', error: /store\.redis\.username: only with/ },
+  { description: 'a sentinel password on a Cluster', redis: '    cluster: [{ host: a, port: 1 }]\n    sentinelPassword: pw\n', error: /store\.redis\.sentinelPassword: only with "sentinels"/ },
 ];
 
 for (const row of refused) {
@@ -33,4 +37,17 @@ for (const row of refused) {
 
 test('store: braces in the key prefix are fine on one Redis (no slots there)', () => {
   assert.equal(parseConfigText(store('    url: redis://127.0.0.1:6379\n    keyPrefix: "{gw}:"\n'), 'gw.yaml', {}).store.redis?.keyPrefix, '{gw}:');
+});
+
+test('store: Cluster and Sentinel take AUTH as fields; "" (an unset variable) is none; /admin/config redacts the passwords', () => {
+  const cluster = parseConfigText(store('    cluster: [{ host: a, port: 1 }]\n    username: gw\n    password: "${REDIS_PASSWORD}"\n'), 'gw.yaml', { REDIS_PASSWORD: 'cluster-pw-1' });
+  assert.deepEqual(cluster.store.redis, { cluster: [{ host: 'a', port: 1 }], username: 'gw', password: 'cluster-pw-1', keyPrefix: 'gw:', commandTimeout: 250, connectTimeout: 2000 });
+  const sentinel = parseConfigText(store('    sentinels: [{ host: b, port: 2 }]\n    name: m\n    password: data-pw\n    sentinelPassword: "${SENTINEL_PASSWORD:-}"\n'), 'gw.yaml', {});
+  assert.deepEqual(sentinel.store.redis, { sentinels: [{ host: 'b', port: 2 }], name: 'm', password: 'data-pw', keyPrefix: 'gw:', commandTimeout: 250, connectTimeout: 2000 });
+  const withBoth = parseConfigText(store('    sentinels: [{ host: b, port: 2 }]\n    name: m\n    password: data-pw\n    sentinelPassword: sentinel-pw\n'), 'gw.yaml', {});
+  const shown = configView(withBoth).store as { redis: Record<string, unknown> };
+  assert.equal(shown.redis.password, REDACTED);
+  assert.equal(shown.redis.sentinelPassword, REDACTED);
+  assert.equal(shown.redis.name, 'm');
+  assert.doesNotMatch(JSON.stringify(configView(cluster)), /cluster-pw-1/);
 });
