@@ -27,7 +27,7 @@ export interface RedisSentinelHandle {
  * A primary, its replica and one sentinel watching them (quorum 1), on loopback, no persistence.
  * `password`: the data nodes require it; `sentinelPassword`: the sentinel requires its own.
  * The replica is in sync before the sentinel starts, so the sentinel's first look at the
- * primary finds it and a failover can be asked for at once. Stopped by PID, its folder removed.
+ * primary finds it. Stopped by PID, its folder removed.
  */
 export async function startRedisSentinel(options: { password?: string; sentinelPassword?: string } = {}): Promise<RedisSentinelHandle> {
   const dir = tempDir('gw-sentinel-');
@@ -37,7 +37,9 @@ export async function startRedisSentinel(options: { password?: string; sentinelP
   const redisCli = (port: number, ...args: string[]) => redisCliAuth(port === sentinelPort ? sentinelPassword : password, port, ...args);
   const auth = password === undefined ? [] : ['--requirepass', password, '--masterauth', password];
   const data = (port: number, extra: string[]) => spawnService('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...auth, ...extra,
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...auth,
+    // A replica's first sync waits 5 s by default for others to join it (diskless sync): no one else comes.
+    '--repl-diskless-sync-delay', '0', ...extra,
   ], { cwd: dir });
   const services: Service[] = [];
   const stop = async () => {
@@ -61,7 +63,8 @@ export async function startRedisSentinel(options: { password?: string; sentinelP
       '',
     ].join('\n'));
     services.push(spawnService('redis-server', [conf, '--sentinel'], { cwd: dir }));
-    await waitUntil(async () => /slave|replica/.test(await redisCli(sentinelPort, 'SENTINEL', 'REPLICAS', SENTINEL_NAME).catch(() => '')), 'the sentinel to see the replica', 15_000);
+    // It answers for the primary at once; it learns of the replica within seconds (failover() waits for that).
+    await waitUntil(async () => /^127\.0\.0\.1\n\d+$/.test(await redisCli(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME).catch(() => '')), 'the sentinel to answer', 10_000);
   } catch (err) {
     await stop();
     throw err;
@@ -77,8 +80,8 @@ export async function startRedisSentinel(options: { password?: string; sentinelP
     async failover() {
       const before = await primaryPort();
       const other = before === primary ? replica : primary;
-      // NOGOODSLAVE until the sentinel has had the replica's INFO: asked again until accepted.
-      await waitUntil(async () => (await redisCli(sentinelPort, 'SENTINEL', 'FAILOVER', SENTINEL_NAME)) === 'OK', 'the sentinel to accept the failover', 20_000);
+      // NOGOODSLAVE until the sentinel has found the replica and had its INFO: asked again until accepted.
+      await waitUntil(async () => (await redisCli(sentinelPort, 'SENTINEL', 'FAILOVER', SENTINEL_NAME).catch(() => '')) === 'OK', 'the sentinel to accept the failover', 20_000);
       await waitUntil(async () => await primaryPort() === other && /^master/.test(await redisCli(other, 'ROLE')), 'the replica to be promoted', 20_000);
       return other;
     },

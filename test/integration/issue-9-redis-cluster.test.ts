@@ -175,13 +175,16 @@ describe('issue 9: two instances on a three-master Redis Cluster', () => {
     const victim = cluster.nodes[0]!;
     await cluster.stopNode(victim);
     try {
+      // Readiness pings every master the slot map names: the lost one fails it, and opens the
+      // breaker (docs/adr/0007), so every store operation takes the outage answer from then on,
+      // whichever master holds its keys.
       await waitUntil(async () => {
-        const res = await a.request('/api/portfolio', { headers: bearer(bob) });
-        return res.status === 503 && res.json<{ code: string }>().code === 'auth.store_unavailable';
-      }, 'a token check to fail closed with the store partly gone');
-      const ready = await a.request('/readyz');
-      assert.equal(ready.status, 503);
-      assert.equal(ready.json<{ checks: { store: boolean } }>().checks.store, false);
+        const ready = await a.request('/readyz');
+        return ready.status === 503 && ready.json<{ checks: { store: boolean } }>().checks.store === false;
+      }, 'readiness to report the store down');
+      const refused = await a.request('/api/portfolio', { headers: bearer(bob) });
+      assert.equal(refused.status, 503);
+      assert.equal(refused.json<{ code: string }>().code, 'auth.store_unavailable');
       // The limit's shared budget was spent above: now each instance counts on its own.
       for (const gw of [a, b]) {
         const statuses: number[] = [];
