@@ -14,7 +14,7 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
   const connection = logger ? logConnectionChanges(client, logger) : null;
   const keyspace = redisKeyspace(client);
   // On a Cluster every master must answer: a stopped one leaves its slots (and so some users'
-  // sessions and limits) without a home, which is an outage for them (docs/configuration.md).
+  // sessions and limits) without a home, and the store counts as down (docs/adr/0007).
   const pingAll = async () => {
     if (!keyspace.clustered) return void (await client.ping());
     await Promise.all(keyspace.nodes().map((n) => n.ping()));
