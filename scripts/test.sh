@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests need: redis-server (with redis-cli) and pebble (Let's Encrypt's test
+# Debian packages the tests need: redis-server (with redis-cli; it also runs the Sentinel) and pebble (Let's Encrypt's test
 # CA) are started on free ports; promtool checks the metrics output.
 need_package() {
   local command=$1 package=$2 why=$3
@@ -19,6 +19,9 @@ need_package() {
   fi
 }
 need_package redis-server redis-server "the store tests start their own on a free port"
+# redis-cli (Debian's redis-tools, which redis-server depends on) creates the test Redis Cluster
+# (redis-cli --cluster create) and asks the test Sentinel for its primary.
+need_package redis-cli redis-tools "the Cluster and Sentinel tests set up their Redis with it"
 need_package pebble pebble "the ACME tests start their own CA on free ports"
 
 # promtool (Debian's prometheus package; no server is started) checks the gateway's /metrics output.

@@ -2,11 +2,12 @@
  * Config values that are secrets, declared once: GET /admin/config redacts these paths
  * (config/config-view.ts), and `loadConfig(..., { secrets: 'optional' })` lets them be unset.
  * Paths as ConfigIssue prints them; `[*]` is any list index and a last `.*` any key.
- * store.redis.url is here because a URL can carry a password (redis://:pw@host); the headers a
+ * store.redis.url is here because a URL can carry a password (redis://:pw@host), beside the
+ * passwords Sentinel and Cluster take as fields; the headers a
  * route sets on requests to the backend because that is where a backend credential goes
  * (`Authorization: Basic ${BACKEND_AUTH}`).
  */
-export const SECRET_PATHS = ['auth.jwt.secret', 'auth.apiKeys.secret', 'store.redis.url', 'routes[*].headers.request.set.*'] as const;
+export const SECRET_PATHS = ['auth.jwt.secret', 'auth.apiKeys.secret', 'store.redis.url', 'store.redis.password', 'store.redis.sentinelPassword', 'routes[*].headers.request.set.*'] as const;
 export type SecretPath = (typeof SECRET_PATHS)[number];
 
 /** One expression for the whole list: `routes[3].headers.request.set.X-Token` matches the last entry. */

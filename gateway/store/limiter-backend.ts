@@ -14,7 +14,10 @@ export function memoryLimiterBackend(o: LimiterBackendOptions): LimiterBackend {
 
 /**
  * On Redis, with an in-memory insurance limiter that takes over per instance while Redis is down
- * or, with the store's breaker open, not answering.
+ * or, with the store's breaker open, not answering. Safe on a Redis Cluster as it is: in
+ * rate-limiter-flexible 11 (lib/RateLimiterRedis.js) every round trip touches one key, the
+ * counter (its Lua script is defined with numberOfKeys 1; blocks and reads are a MULTI over that
+ * key alone), so ioredis routes it to the counter's master and the count stays exact.
  */
 export function redisLimiterBackend(client: Redis | Cluster, keyPrefix: string, o: LimiterBackendOptions, breaker: StoreBreaker): LimiterBackend {
   const options = rlfOptions(keyPrefix, o);

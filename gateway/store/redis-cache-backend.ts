@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { CacheBackend, CacheBackendOptions } from './cache-backend.js';
 import { redisMemoryGauge } from './redis-memory-gauge.js';
 import type { RedisClient } from './redis-client.js';
+import type { RedisKeyspace } from './redis-keyspace.js';
 
 /** SCAN walks the whole keyspace whatever MATCH says: stats stop after ~200 calls (~200k keys) and say "unknown". */
 const MAX_SCAN_CALLS = 200;
@@ -9,25 +11,30 @@ const MAX_SCAN_CALLS = 200;
 /**
  * Entries with TTLs (Redis evicts nothing else: run it with noeviction, docs/adr/0004), tag
  * generations and locks beside them. `run` is the store's guard (breaker, error translation).
+ * On a Cluster an entry and its tags lie in different slots (a tag is shared by entries all over
+ * the keyspace): the lookup is then one GET per key in parallel, a bump one SET per tag, and a
+ * walk goes over every master, each key handled on the node that returned it.
  */
-export function redisCacheBackend(client: RedisClient, prefix: string, run: <T>(op: () => Promise<T>) => Promise<T>, o: CacheBackendOptions, now: () => number = Date.now): CacheBackend {
-  const room = redisMemoryGauge(client, o.redisMemoryShare, now);
-  const scanKeys = async (pattern: string, each: (keys: string[]) => Promise<void>): Promise<boolean> => {
-    // Cluster: SCAN per master (issue 9); a single node or Sentinel primary here.
-    let cursor = '0';
+export function redisCacheBackend(client: RedisClient, keyspace: RedisKeyspace, prefix: string, run: <T>(op: () => Promise<T>) => Promise<T>, o: CacheBackendOptions, now: () => number = Date.now): CacheBackend {
+  const room = redisMemoryGauge(keyspace, o.redisMemoryShare, now);
+  /** Calls `each` with a node and keys it holds; false when the walk stopped at MAX_SCAN_CALLS. */
+  const scanKeys = async (pattern: string, each: (node: Redis, keys: string[]) => Promise<void>): Promise<boolean> => {
     let calls = 0;
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', prefix + pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await each(keys);
-      if (++calls >= MAX_SCAN_CALLS && cursor !== '0') return false;
-    } while (cursor !== '0');
+    for (const node of keyspace.nodes()) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', prefix + pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await each(node, keys);
+        if (++calls >= MAX_SCAN_CALLS && cursor !== '0') return false;
+      } while (cursor !== '0');
+    }
     return true;
   };
 
   return {
     lookup: (entryKey, tagKeys) => run(async () => {
-      const values = await client.mgetBuffer(prefix + entryKey, ...tagKeys.map((k) => prefix + k));
+      const values = await keyspace.getMany([prefix + entryKey, ...tagKeys.map((k) => prefix + k)]);
       return { entry: values[0] ?? null, generations: values.slice(1).map((v) => (v === null ? null : v.toString())) };
     }),
     put: (entryKey, value, ttlMs) => run(async () => {
@@ -36,10 +43,7 @@ export function redisCacheBackend(client: RedisClient, prefix: string, run: <T>(
       return 'stored';
     }),
     bump: (tagKeys, ttlMs) => run(async () => {
-      if (tagKeys.length === 0) return;
-      const multi = client.multi();
-      for (const key of tagKeys) multi.set(prefix + key, randomBytes(8).toString('base64url'), 'PX', Math.max(1, Math.round(ttlMs)));
-      await multi.exec();
+      await keyspace.setEach(tagKeys.map((key) => [prefix + key, randomBytes(8).toString('base64url')] as const), ttlMs);
     }),
     lock: (lockKey, ttlMs) => run(async () => {
       if ((await client.set(prefix + lockKey, '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK') return 'acquired';
@@ -56,8 +60,8 @@ export function redisCacheBackend(client: RedisClient, prefix: string, run: <T>(
     }),
     measure: (routeOf) => run(async () => {
       const out = new Map<string, { entries: number; bytes: number }>();
-      const complete = await scanKeys('c:e:*', async (keys) => {
-        const pipeline = client.pipeline();
+      const complete = await scanKeys('c:e:*', async (node, keys) => {
+        const pipeline = node.pipeline();
         for (const k of keys) pipeline.strlen(k);
         const lengths = (await pipeline.exec()) ?? [];
         lengths.forEach(([err, n], i) => {
@@ -73,8 +77,11 @@ export function redisCacheBackend(client: RedisClient, prefix: string, run: <T>(
     }),
     deleteMatching: (pattern) => run(async () => {
       let n = 0;
-      await scanKeys(pattern, async (keys) => {
-        n += await client.unlink(...keys);
+      await scanKeys(pattern, async (node, keys) => {
+        // One UNLINK per key, pipelined: a Cluster node refuses one UNLINK over keys of several slots.
+        const pipeline = node.pipeline();
+        for (const k of keys) pipeline.unlink(k);
+        for (const [err, removed] of (await pipeline.exec()) ?? []) if (!err && typeof removed === 'number') n += removed;
       });
       return n;
     }),

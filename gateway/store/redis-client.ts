@@ -20,11 +20,23 @@ export function createRedisClient(config: RedisConfig): RedisClient {
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
     lazyConnect: true,
   };
+  // Sentinel and Cluster take AUTH from the config (a url carries its own): every data node.
+  if (config.username) options.username = config.username;
+  if (config.password) options.password = config.password;
   if (config.cluster) {
-    return new Cluster(config.cluster, { redisOptions: options, enableOfflineQueue: false, lazyConnect: true });
+    return new Cluster(config.cluster, {
+      redisOptions: options,
+      enableOfflineQueue: false,
+      lazyConnect: true,
+      // A slot without a master (CLUSTERDOWN) or a lost node fails the command at once instead of
+      // being retried every 100 ms until commandTimeout: the failure stance applies, not a wait.
+      retryDelayOnClusterDown: 0,
+      retryDelayOnFailover: 0,
+      slotsRefreshTimeout: config.connectTimeout,
+    });
   }
   if (config.sentinels) {
-    return new Redis({ ...options, sentinels: config.sentinels, name: config.name });
+    return new Redis({ ...options, sentinels: config.sentinels, name: config.name, ...(config.sentinelPassword ? { sentinelPassword: config.sentinelPassword } : {}) });
   }
   return new Redis(config.url, options);
 }

@@ -3,6 +3,7 @@ import type { CacheBackend } from './cache-backend.js';
 import { redisCacheBackend } from './redis-cache-backend.js';
 import { redisLimiterBackend } from './limiter-backend.js';
 import { createRedisClient, failedUnanswered, logConnectionChanges, type RedisClient, type RedisConfig } from './redis-client.js';
+import { redisKeyspace } from './redis-keyspace.js';
 import { createStoreBreaker } from './store-breaker.js';
 import { StoreUnavailableError, type Store, type StoreWrite } from './store.js';
 
@@ -11,10 +12,21 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
   const client = createRedisClient(config);
   client.on('error', () => { /* surfaced per command as StoreUnavailableError; changes logged below */ });
   const connection = logger ? logConnectionChanges(client, logger) : null;
-  const breaker = createStoreBreaker({ notAnswering: (err) => failedUnanswered(client, err), probe: () => client.ping(), openMs: breakerOpenMs, logger });
+  const keyspace = redisKeyspace(client);
+  // On a Cluster every master must answer: a stopped one leaves its slots (and so some users'
+  // sessions and limits) without a home, and the store counts as down (docs/adr/0007).
+  const pingAll = async () => {
+    if (!keyspace.clustered) return void (await client.ping());
+    await Promise.all(keyspace.nodes().map((n) => n.ping()));
+  };
+  const breaker = createStoreBreaker({ notAnswering: (err) => failedUnanswered(client, err), probe: pingAll, openMs: breakerOpenMs, logger });
   client.on('close', () => breaker.reset());
   try {
     await client.connect();
+    // ioredis connects to each Cluster master only at its first command, which then pays the
+    // connect and ready check inside its commandTimeout: on a busy machine enough to time out
+    // and open the breaker for a second. Connect them all before serving.
+    if (keyspace.clustered) await pingAll().catch(() => {});
   } catch (err) {
     // Start anyway: /readyz reports the store, requests fail fast, ioredis keeps reconnecting.
     connection?.startFailed(err);
@@ -32,23 +44,21 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
   return {
     describe: () => 'redis',
     createLimiterBackend: (o) => redisLimiterBackend(client, prefix, o, breaker),
-    cacheBackend: (o) => (cache ??= redisCacheBackend(client, prefix, run, o)),
+    cacheBackend: (o) => (cache ??= redisCacheBackend(client, keyspace, prefix, run, o)),
     get: (key) => run(() => client.getBuffer(prefix + key)),
-    getMany: (keys) => run(() => (keys.length === 0 ? Promise.resolve([]) : client.mgetBuffer(...keys.map((k) => prefix + k)))),
+    getMany: (keys) => run(() => keyspace.getMany(keys.map((k) => prefix + k))),
     set: (key, value, ttlMs) => run(async () => {
       if (ttlMs === undefined) await client.set(prefix + key, value);
       else await client.set(prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs)));
     }),
     setIfAbsent: (key, value, ttlMs) => run(async () => (await client.set(prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK'),
-    delete: (...keys) => run(() => (keys.length === 0 ? Promise.resolve(0) : client.del(...keys.map((k) => prefix + k)))),
+    delete: (...keys) => run(() => keyspace.del(keys.map((k) => prefix + k))),
     exists: (key) => run(async () => (await client.exists(prefix + key)) === 1),
     ttl: (key) => run(() => client.pttl(prefix + key)),
     hashGetAll: (key) => run(async () => new Map(Object.entries(await client.hgetallBuffer(prefix + key)))),
     hashGet: (key, field) => run(() => client.hgetBuffer(prefix + key, field)),
     multi: (writes) => run(() => runMulti(client, prefix, writes)),
-    ping: () => run(async () => {
-      await client.ping();
-    }),
+    ping: () => run(pingAll),
     close: async () => {
       breaker.close();
       connection?.closing();

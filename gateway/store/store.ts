@@ -17,7 +17,7 @@ export interface Store {
   /** The response cache's entries, tags and locks; one per store (the memory one keeps the first bound it is given). */
   cacheBackend(o: CacheBackendOptions): CacheBackend;
   get(key: string): Promise<Buffer | null>;
-  /** One round trip. On Redis Cluster the keys must share a hash tag (`{user}`). */
+  /** One round trip; on Redis Cluster only when the keys share a hash tag (`{user}`), else one per key, in parallel. */
   getMany(keys: readonly string[]): Promise<(Buffer | null)[]>;
   /** ttlMs: the entry disappears after this long; omitted, it stays until deleted. */
   set(key: string, value: Buffer | string, ttlMs?: number): Promise<void>;

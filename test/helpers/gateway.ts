@@ -223,18 +223,26 @@ export interface SharedPair {
 export async function startPairOnRedis(config: (storeSection: string) => string): Promise<SharedPair> {
   const { startRedis } = await import('./redis-server.js');
   const redis = await startRedis();
-  const yaml = config(`store:\n  redis: { url: "${redis.url}" }\n`);
+  try {
+    return { redis, ...await startPairOnStore(config(`store:\n  redis: { url: "${redis.url}" }\n`)) };
+  } catch (err) {
+    await redis.stop();
+    throw err;
+  }
+}
+
+/** The mock and two gateways on one config whose store the caller started (a Redis Cluster, a Sentinel). */
+export async function startPairOnStore(yaml: string): Promise<{ mock: MockHandle; a: GatewayHandle; b: GatewayHandle }> {
   let mock: MockHandle | undefined;
   let a: GatewayHandle | undefined;
   try {
     mock = await startMock();
     a = await startGateway({ upstreamUrl: mock.url, config: yaml });
     const b = await startGateway({ upstreamUrl: mock.url, config: yaml });
-    return { redis, mock, a, b };
+    return { mock, a, b };
   } catch (err) {
     // A half-started pair is stopped here: the suite's after() only sees a whole one.
     await stopAll(a, mock).catch(() => {});
-    await redis.stop();
     throw err;
   }
 }

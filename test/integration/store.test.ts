@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createMemoryStore } from '../../gateway/store/memory-store.js';
 import { createRedisStore } from '../../gateway/store/redis-store.js';
 import { StoreUnavailableError, type Store } from '../../gateway/store/store.js';
+import { startRedisCluster, type RedisClusterHandle } from '../helpers/redis-cluster.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 
 const redisConfig = (url: string) => ({ url, keyPrefix: `test:${process.pid}:`, commandTimeout: 250, connectTimeout: 1000 });
@@ -28,6 +29,12 @@ function storeContract(name: string, make: () => Promise<Store>) {
       const got = await store.getMany(['{u1}:a', '{u1}:missing', '{u1}:b']);
       assert.deepEqual(got.map((b) => b?.toString() ?? null), ['1', null, '2']);
       assert.deepEqual(await store.getMany([]), []);
+    });
+
+    test('getMany also reads keys without a shared hash tag (several slots on a Cluster)', async () => {
+      for (const k of ['m1', 'm2', 'm3', 'm4']) await store.set(k, k.toUpperCase());
+      const got = await store.getMany(['m1', 'm2', 'missing-m', 'm3', 'm4']);
+      assert.deepEqual(got.map((b) => b?.toString() ?? null), ['M1', 'M2', null, 'M3', 'M4']);
     });
 
     test('entries with a TTL expire', async () => {
@@ -97,6 +104,30 @@ function storeContract(name: string, make: () => Promise<Store>) {
       assert.deepEqual(await store.multi([]), []);
     });
 
+    test('the cache backend: an entry with its tags in one lookup, bumps, and walks over every entry', async () => {
+      const cache = store.cacheBackend({ maxMemoryBytes: 1 << 20, redisMemoryShare: 1 });
+      const route = `route-${Math.random().toString(36).slice(2)}`;
+      const seg = (c: string) => c.repeat(22);
+      // Entry keys as cache-key.ts makes them: c:e:<route>:<22>:<22>:<22>, spread over slots.
+      const keys = Array.from({ length: 12 }, (_, i) => `c:e:${route}:${seg('p')}:${seg('u')}:${String(i).padStart(22, '0')}`);
+      for (const [i, k] of keys.entries()) assert.equal(await cache.put(k, Buffer.alloc(10 + i), 60_000), 'stored');
+      const tags = [`c:t:${route}-a`, `c:t:${route}-b`];
+      const first = await cache.lookup(keys[0]!, tags);
+      assert.deepEqual(first, { entry: Buffer.alloc(10), generations: [null, null] });
+      await cache.bump(tags, 60_000);
+      const bumped = await cache.lookup(keys[0]!, tags);
+      assert.ok(bumped.generations.every((g) => typeof g === 'string'), JSON.stringify(bumped.generations));
+      await cache.bump(tags.slice(1), 60_000);
+      const again = await cache.lookup(keys[0]!, tags);
+      assert.equal(again.generations[0], bumped.generations[0]);
+      assert.notEqual(again.generations[1], bumped.generations[1]);
+      const ofRoute = (k: string) => (k.startsWith(`c:e:${route}:`) ? route : null);
+      assert.deepEqual((await cache.measure(ofRoute))?.get(route), { entries: 12, bytes: 12 * 10 + 66 });
+      assert.equal(await cache.deleteMatching(`c:e:${route}:*`), 12);
+      assert.equal((await cache.measure(ofRoute))?.get(route), undefined);
+      assert.deepEqual(await cache.lookup(keys[5]!, []), { entry: null, generations: [] });
+    });
+
     test('ping answers', async () => {
       await store.ping();
     });
@@ -111,6 +142,27 @@ storeContract('redis', async () => {
   return createRedisStore(redisConfig(redis.url));
 });
 after(async () => { await redis?.stop(); });
+
+// Every node requires a password: AUTH must reach each master the client talks to.
+const CLUSTER_PASSWORD = 'cluster-test-password';
+let cluster: RedisClusterHandle | undefined;
+const clusterConfig = (c: RedisClusterHandle, password?: string) => ({ cluster: c.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), password, keyPrefix: `test:${process.pid}:`, commandTimeout: 250, connectTimeout: 1000 });
+storeContract('redis cluster (three masters, with a password)', async () => {
+  cluster = await startRedisCluster({ password: CLUSTER_PASSWORD });
+  return createRedisStore(clusterConfig(cluster, CLUSTER_PASSWORD));
+});
+describe('redis cluster without its password', () => {
+  test('every operation fails with StoreUnavailableError', async () => {
+    const store = await createRedisStore(clusterConfig(cluster!));
+    try {
+      await assert.rejects(store.ping(), StoreUnavailableError);
+      await assert.rejects(store.get('a'), StoreUnavailableError);
+    } finally {
+      await store.close();
+    }
+  });
+});
+after(async () => { await cluster?.stop(); });
 
 describe('redis outage', () => {
   // The timeout only turns a hang (commands queued behind the outage) into a failure.

@@ -7,7 +7,7 @@ import { errorsOf, SECRET, VALID, WITH_AUTH } from './config-fixture.js';
 const ENV = { JWT_SECRET: SECRET, API_KEY_SECRET: SECRET };
 
 test('secrets: SECRET_PATHS lists every secret field once', () => {
-  assert.deepEqual([...SECRET_PATHS].sort(), ['auth.apiKeys.secret', 'auth.jwt.secret', 'routes[*].headers.request.set.*', 'store.redis.url']);
+  assert.deepEqual([...SECRET_PATHS].sort(), ['auth.apiKeys.secret', 'auth.jwt.secret', 'routes[*].headers.request.set.*', 'store.redis.password', 'store.redis.sentinelPassword', 'store.redis.url']);
 });
 
 test('secrets, strict (the default): an unset secret variable is named, with where npm start keeps the demo one', () => {

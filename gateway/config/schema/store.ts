@@ -13,6 +13,11 @@ const redis = z.strictObject({
   sentinels: z.array(node).min(1).optional(),
   name: z.string().min(1).optional(),
   cluster: z.array(node).min(1).optional(),
+  // Sentinel and Cluster (a url carries its own): Redis AUTH (ACL user, or the default user's
+  // requirepass); sentinelPassword is the sentinels' own. "" (an unset ${VAR:-}) means none.
+  username: z.string().optional(),
+  password: z.string().optional(),
+  sentinelPassword: z.string().optional(),
   keyPrefix: z.string().default('gw:'),
   commandTimeout: duration.default(250),
   connectTimeout: duration.default(2000),
@@ -30,11 +35,13 @@ function isRedisUrl(u: string): boolean {
 }
 
 interface RedisCommon { readonly keyPrefix: string; readonly commandTimeout: number; readonly connectTimeout: number }
+/** AUTH for every data node (Sentinel's primary, each Cluster node); absent: none. */
+interface RedisAuth { readonly username?: string; readonly password?: string }
 /** Exactly one way to reach Redis; the others are absent, so `if (c.cluster)` narrows. */
 export type RedisConfig = RedisCommon & (
-  | { readonly url: string; readonly sentinels?: undefined; readonly name?: undefined; readonly cluster?: undefined }
-  | { readonly sentinels: HostPort[]; readonly name: string; readonly url?: undefined; readonly cluster?: undefined }
-  | { readonly cluster: HostPort[]; readonly url?: undefined; readonly sentinels?: undefined; readonly name?: undefined }
+  | { readonly url: string; readonly sentinels?: undefined; readonly name?: undefined; readonly cluster?: undefined; readonly username?: undefined; readonly password?: undefined; readonly sentinelPassword?: undefined }
+  | RedisAuth & { readonly sentinels: HostPort[]; readonly name: string; readonly sentinelPassword?: string; readonly url?: undefined; readonly cluster?: undefined }
+  | RedisAuth & { readonly cluster: HostPort[]; readonly url?: undefined; readonly sentinels?: undefined; readonly name?: undefined; readonly sentinelPassword?: undefined }
 );
 export interface StoreConfig { readonly redis?: RedisConfig }
 
@@ -43,14 +50,31 @@ const ONE_MODE = 'give exactly one of "url", "sentinels" (with "name") or "clust
 export const storeSchema = z.strictObject({ redis: redis.optional() }).default({})
   .transform((s, ctx): StoreConfig => {
     if (!s.redis) return {};
-    const { url, sentinels, name, cluster, ...common } = s.redis;
+    const { url, sentinels, name, cluster, username, password, sentinelPassword, ...common } = s.redis;
     if ([url || undefined, sentinels, cluster].filter((m) => m !== undefined).length > 1) {
       ctx.addIssue({ code: 'custom', path: ['redis'], message: ONE_MODE });
       return z.NEVER;
     }
-    if (cluster) return { redis: { ...common, cluster } };
+    const auth: RedisAuth = { ...(username ? { username } : {}), ...(password ? { password } : {}) };
+    const misplaced = [
+      ...(!sentinels && !cluster ? ([['username', username], ['password', password]] as const) : []),
+      ...(!sentinels ? ([['sentinelPassword', sentinelPassword]] as const) : []),
+    ].filter(([, v]) => v);
+    for (const [field] of misplaced) {
+      ctx.addIssue({ code: 'custom', path: ['redis', field], message: field === 'sentinelPassword' ? 'only with "sentinels"' : 'only with "sentinels" or "cluster" (a url carries its own: redis://user:password@host)' });
+    }
+    if (misplaced.length > 0) return z.NEVER;
+    if (cluster) {
+      // Redis Cluster hashes only the part of a key between the first { and the next }: a tag in
+      // the prefix would put every key in one slot, so on one master (docs/configuration.md).
+      if (/[{}]/.test(common.keyPrefix)) {
+        ctx.addIssue({ code: 'custom', path: ['redis', 'keyPrefix'], message: 'on a Cluster the key prefix must not contain "{" or "}" (a hash tag there puts every key on one master)' });
+        return z.NEVER;
+      }
+      return { redis: { ...common, ...auth, cluster } };
+    }
     if (sentinels) {
-      if (name) return { redis: { ...common, sentinels, name } };
+      if (name) return { redis: { ...common, ...auth, sentinels, name, ...(sentinelPassword ? { sentinelPassword } : {}) } };
       ctx.addIssue({ code: 'custom', path: ['redis', 'name'], message: 'Sentinel needs the master "name"' });
       return z.NEVER;
     }

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { authConfig, bearer, login, makeAuthFiles, PASSWORDS, type AuthFiles } from '../helpers/auth-fixture.js';
+import { startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
+import { startRedisSentinel, type RedisSentinelHandle } from '../helpers/redis-sentinel.js';
+import type { MockHandle } from '../helpers/upstream-mock.js';
+import { waitUntil } from '../helpers/wait-until.js';
+
+/**
+ * Issue 9: a gateway given only a sentinel's address (and the passwords of the sentinel and
+ * of the data nodes) finds the primary through it, keeps its state there, and follows a
+ * failover to the promoted replica. Every write (session record,
+ * limit counter, cache entry) after the failover would be refused READONLY by the demoted
+ * primary, so a login and a cache HIT then prove the gateway moved.
+ */
+
+const LIMIT = 3;
+const HOST = { host: 'trading.example' };
+
+function config(files: AuthFiles, store: string): string {
+  return authConfig(files, { store })
+    .replace('  - id: echo\n', '  - id: echo\n    rateLimit: exact\n')
+    .replace('  - id: health\n', `  - id: cached
+    auth: none
+    prefix: /__mock/respond
+    methods: [GET]
+    cache: { ttl: 1m }
+  - id: health
+`) + `rateLimits:
+  policies:
+    exact:
+      limits:
+        - { name: exact, points: ${LIMIT}, duration: 1m }
+`;
+}
+
+describe('issue 9: a gateway on Redis Sentinel', () => {
+  let sentinel: RedisSentinelHandle;
+  let mock: MockHandle;
+  let gw: GatewayHandle;
+  let files: AuthFiles;
+  const api = () => ({ 'X-API-Key': files.keys.trader });
+  const xcache = async (path: string) => (await gw.request(path, { headers: HOST })).headers['x-cache'];
+  const echo = async (n: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push((await gw.request('/__mock/echo', { headers: api() })).status);
+    return out;
+  };
+
+  before(async () => {
+    files = await makeAuthFiles();
+    // Different passwords for the data nodes and the sentinel: the gateway must send each its own.
+    sentinel = await startRedisSentinel({ password: 'data-node-password', sentinelPassword: 'sentinel-password' });
+    try {
+      ({ mock, gw } = await startMockAndGateway({ config: config(files, sentinel.storeSection()) }));
+    } catch (err) {
+      await sentinel.stop();
+      throw err;
+    }
+  });
+  after(async () => {
+    try {
+      await stopAll(gw, mock);
+    } finally {
+      await sentinel.stop();
+    }
+  });
+
+  let alice: string;
+  test('finds the primary through the sentinel: ready, login, limit and cache hit', async () => {
+    const ready = await gw.request('/readyz');
+    assert.equal(ready.json<{ checks: { store: boolean } }>().checks.store, true, ready.text);
+    const res = await login(gw, 'alice', PASSWORDS.alice);
+    assert.equal(res.status, 200, res.text);
+    alice = res.json<{ access_token: string }>().access_token;
+    assert.equal((await gw.request('/api/portfolio', { headers: bearer(alice) })).status, 200);
+    assert.deepEqual(await echo(LIMIT + 1), [...Array(LIMIT).fill(200), 429]);
+    assert.equal(await xcache('/__mock/respond/before'), 'MISS');
+    assert.equal(await xcache('/__mock/respond/before'), 'HIT');
+    assert.ok(await sentinel.keyCount(await sentinel.primaryPort()) > 0, 'the state is on the primary');
+  });
+
+  test('follows a failover to the promoted replica', async () => {
+    await sentinel.failover();
+    // Writes fail fast while the gateway reconnects; a login is a write (the session record).
+    await waitUntil(async () => (await login(gw, 'bob', PASSWORDS.bob)).status === 200, 'a login once the gateway reaches the new primary');
+    assert.equal((await gw.request('/api/portfolio', { headers: bearer(alice) })).status, 200, 'the session was replicated: it survives the failover');
+    assert.deepEqual(await echo(1), [429], 'the spent budget was replicated too');
+    assert.equal(await xcache('/__mock/respond/after'), 'MISS');
+    assert.equal(await xcache('/__mock/respond/after'), 'HIT');
+    assert.equal(await mock.count('GET /__mock/respond/after'), 1);
+  });
+});
