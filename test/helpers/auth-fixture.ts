@@ -81,3 +81,12 @@ export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 export function refreshWith(gw: GatewayHandle, refreshToken: string): Promise<ClientResponse> {
   return gw.request('/api/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: refreshToken }) });
 }
+
+/** authConfig with users and keys moved from the files into the store (auth.users|apiKeys { source: store }). */
+export function storeDirectoryConfig(files: AuthFiles, store: string): string {
+  return authConfig(files, { store })
+    .replace(/  users: \{ file: "[^"]*" \}\n/, '  users: { source: store }\n')
+    .replace(/  apiKeys: \{ file: "[^"]*", secret: /, '  apiKeys: { source: store, secret: ')
+    // Logins refused on purpose must not trip the brute-force limit.
+    .replace('failuresPerUserAndIp: 3', 'failuresPerUserAndIp: 100');
+}

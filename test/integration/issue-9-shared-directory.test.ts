@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { authConfig, bearer, login, makeAuthFiles, PASSWORDS, refreshWith, type AuthFiles } from '../helpers/auth-fixture.js';
+import { bearer, login, makeAuthFiles, PASSWORDS, refreshWith, storeDirectoryConfig as storeConfig, type AuthFiles } from '../helpers/auth-fixture.js';
 import { gatewayCli, type CliResult } from '../helpers/gateway-cli.js';
 import { startPairOnRedis, stopPair, type GatewayHandle, type SharedPair } from '../helpers/gateway.js';
 import { startRedis } from '../helpers/redis-server.js';
@@ -14,15 +14,6 @@ import { waitUntil } from '../helpers/wait-until.js';
  * given to waitUntil only keep a broken run from hanging; the measured times are reported as
  * diagnostics, never asserted.
  */
-
-/** authConfig with users and keys moved from the files into the store. */
-function storeConfig(files: AuthFiles, store: string): string {
-  return authConfig(files, { store })
-    .replace(/  users: \{ file: "[^"]*" \}\n/, '  users: { source: store }\n')
-    .replace(/  apiKeys: \{ file: "[^"]*", secret: /, '  apiKeys: { source: store, secret: ')
-    // Logins refused on purpose below must not trip the brute-force limit.
-    .replace('failuresPerUserAndIp: 3', 'failuresPerUserAndIp: 100');
-}
 
 /** Every key in Redis with its value, whatever its type (the helper's dump reads strings only). */
 function dumpEverything(port: number): string {
