@@ -247,6 +247,36 @@ export async function startPairOnStore(yaml: string): Promise<{ mock: MockHandle
   }
 }
 
+/** A three-master Redis Cluster, the mock and two gateways on it. */
+export interface ClusterPair {
+  cluster: import('./redis-cluster.js').RedisClusterHandle;
+  mock: MockHandle;
+  a: GatewayHandle;
+  b: GatewayHandle;
+}
+
+/** `config` gets the `store:` section naming the Cluster's nodes. */
+export async function startPairOnCluster(config: (storeSection: string) => string): Promise<ClusterPair> {
+  const { startRedisCluster } = await import('./redis-cluster.js');
+  const cluster = await startRedisCluster();
+  try {
+    return { cluster, ...await startPairOnStore(config(cluster.storeSection())) };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+}
+
+export async function stopClusterPair(p: ClusterPair | undefined): Promise<void> {
+  if (!p) return;
+  try {
+    await p.b.stop();
+    await stopAll(p.a, p.mock);
+  } finally {
+    await p.cluster.stop();
+  }
+}
+
 /** Stops a pair; the Redis handle may have been replaced by a restart during the test. */
 export async function stopPair(p: SharedPair | undefined): Promise<void> {
   if (!p) return;

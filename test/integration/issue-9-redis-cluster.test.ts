@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { adminRequest } from '../helpers/admin-client.js';
 import { authConfig, bearer, makeAuthFiles, refreshWith, tokensFor, type AuthFiles } from '../helpers/auth-fixture.js';
-import { startPairOnStore, stopAll, type GatewayHandle } from '../helpers/gateway.js';
-import { redisCli, startRedisCluster, type RedisClusterHandle } from '../helpers/redis-cluster.js';
+import { startPairOnCluster, stopClusterPair, type ClusterPair, type GatewayHandle } from '../helpers/gateway.js';
+import { redisCli, type RedisClusterHandle } from '../helpers/redis-cluster.js';
 import type { MockHandle } from '../helpers/upstream-mock.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
@@ -48,6 +48,7 @@ function config(files: AuthFiles, store: string): string {
 }
 
 describe('issue 9: two instances on a three-master Redis Cluster', () => {
+  let pair: ClusterPair;
   let cluster: RedisClusterHandle;
   let mock: MockHandle;
   let a: GatewayHandle;
@@ -62,23 +63,11 @@ describe('issue 9: two instances on a three-master Redis Cluster', () => {
 
   before(async () => {
     files = await makeAuthFiles();
-    cluster = await startRedisCluster();
-    try {
-      ({ mock, a, b } = await startPairOnStore(config(files, cluster.storeSection())));
-    } catch (err) {
-      await cluster.stop();
-      throw err;
-    }
+    pair = await startPairOnCluster((store) => config(files, store));
+    ({ cluster, mock, a, b } = pair);
     root = (await tokensFor(a, 'root')).access_token;
   });
-  after(async () => {
-    try {
-      await b?.stop();
-      await stopAll(a, mock);
-    } finally {
-      await cluster.stop();
-    }
-  });
+  after(() => stopClusterPair(pair));
 
   test('the store is reported up in /readyz on both instances', async () => {
     for (const gw of [a, b]) {

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { login, makeAuthFiles, PASSWORDS, storeDirectoryConfig, type AuthFiles } from '../helpers/auth-fixture.js';
 import { gatewayCli, type CliResult } from '../helpers/gateway-cli.js';
-import { startPairOnStore, stopAll, type GatewayHandle } from '../helpers/gateway.js';
-import { startRedisCluster, type RedisClusterHandle } from '../helpers/redis-cluster.js';
+import { startPairOnCluster, stopClusterPair, type ClusterPair, type GatewayHandle } from '../helpers/gateway.js';
 import type { MockHandle } from '../helpers/upstream-mock.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
@@ -13,7 +12,7 @@ import { waitUntil } from '../helpers/wait-until.js';
  * its keys left the shared `{dir}` hash tag. The CLI reaches the Cluster from the same config.
  */
 describe('users and API keys in the store on a three-master Redis Cluster', () => {
-  let cluster: RedisClusterHandle;
+  let pair: ClusterPair;
   let mock: MockHandle;
   let a: GatewayHandle;
   let b: GatewayHandle;
@@ -21,23 +20,11 @@ describe('users and API keys in the store on a three-master Redis Cluster', () =
   let cli: (args: string[], input?: string) => Promise<CliResult>;
   before(async () => {
     files = await makeAuthFiles();
-    cluster = await startRedisCluster();
-    try {
-      ({ mock, a, b } = await startPairOnStore(storeDirectoryConfig(files, cluster.storeSection())));
-    } catch (err) {
-      await cluster.stop();
-      throw err;
-    }
+    pair = await startPairOnCluster((store) => storeDirectoryConfig(files, store));
+    ({ mock, a, b } = pair);
     cli = (args, input) => gatewayCli([...args, '--config', a.configFile], { input, env: { UPSTREAM_URL: mock.url } });
   });
-  after(async () => {
-    try {
-      await b?.stop();
-      await stopAll(a, mock);
-    } finally {
-      await cluster.stop();
-    }
-  });
+  after(() => stopClusterPair(pair));
 
   const keyStatus = async (gw: GatewayHandle, key: string) => (await gw.request('/api/portfolio', { headers: { 'X-API-Key': key } })).status;
   const onBoth = (what: string, cond: (gw: GatewayHandle) => Promise<boolean>) =>
