@@ -41,6 +41,13 @@ export const orderCertificate: OrderCertificate = async (request) => {
     backoffMax: 10_000,
     backoffAttempts: 10,
   });
+  // Without a contact, auto() answers an account that exists (HTTP 200: every order after the
+  // first) with an update carrying only termsOfServiceAgreed, which a CA may refuse (pebble: "Use
+  // POST-as-GET to retrieve account data instead of doing an empty update"). Finding it first with
+  // onlyReturnExisting (RFC 8555 7.3.1) fetches it with a POST-as-GET and leaves auto() nothing to
+  // register; an account that does not exist yet is created by auto() as before. With an email,
+  // auto()'s update keeps the account's contact current.
+  if (request.email === null) await client.createAccount({ onlyReturnExisting: true }).catch(() => {});
   const key = await createEcKey();
   const [, csr] = await acme.crypto.createCsr({ commonName: request.domains[0], altNames: [...request.domains] }, key);
   const chain = await client.auto({

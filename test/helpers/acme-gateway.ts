@@ -18,7 +18,8 @@ export interface AcmeGateway {
   stop(): Promise<number | null>;
 }
 
-export function acmeConfig(o: { httpPort: number; directory: string; caBundle?: string; renewBefore?: string; store?: string }): string {
+/** `email: null` leaves the contact out (it is optional). */
+export function acmeConfig(o: { httpPort: number; directory: string; caBundle?: string; renewBefore?: string; store?: string; email?: string | null }): string {
   return `listeners:
   https: { host: 127.0.0.1, port: 0 }
   http: { host: 127.0.0.1, port: ${o.httpPort} }
@@ -26,8 +27,7 @@ hosts: [localhost]
 tls:
   mode: acme
   domains: [localhost]
-  email: ops@example.com
-  directory: ${o.directory}
+${o.email === null ? '' : `  email: ${o.email ?? 'ops@example.com'}\n`}  directory: ${o.directory}
 ${o.caBundle ? `  caBundle: ${o.caBundle}\n` : ''}${o.renewBefore ? `  renewBefore: ${o.renewBefore}\n` : ''}upstream:
   url: http://127.0.0.1:9
 ${o.store ?? ''}routes:

@@ -92,6 +92,38 @@ describe('issue 9: POST /admin/acme/renew, one process', () => {
   });
 });
 
+describe('issue 9: ACME without an email, every order after the first', () => {
+  let dir: string;
+  let pebble: PebbleHandle | undefined;
+  let gw: AcmeGateway | undefined;
+  let key: string;
+
+  before(async () => {
+    dir = tempDir('acme-no-email-');
+    const httpPort = await freePort();
+    pebble = await startPebble({ dir, httpPort });
+    const made = withAdmin(dir, acmeConfig({ httpPort, directory: pebble.directory, caBundle: pebble.caBundleFile, email: null }));
+    key = made.key;
+    gw = await startAcmeGateway(dir, made.config);
+  });
+  after(async () => {
+    const code = await gw?.stop();
+    await pebble?.stop();
+    assert.equal(code, 0, 'the gateway stopped cleanly');
+  });
+
+  // The account exists from the first order on; acme-client sent it an empty update, which
+  // pebble refuses ("Use POST-as-GET ..."): every renewal failed while the first issue worked.
+  test('the renewal reuses the account and is issued', async () => {
+    const g = gw!;
+    await waitUntil(() => g.events('acme.issued').length === 1, 'the first certificate');
+    assert.equal((await renew(g, key)).status, 202);
+    await waitUntil(() => g.events('acme.issued').length === 2 || g.events('acme.failed').length > 0, 'the renewal to end');
+    assert.deepEqual(g.events('acme.failed').map((l) => l.err), []);
+    assert.notEqual(g.events('acme.issued')[1]!.serial, g.events('acme.issued')[0]!.serial);
+  });
+});
+
 describe('issue 9: POST /admin/acme/renew, workers: 2 on Redis', () => {
   let dir: string;
   let redis: RedisHandle | undefined;
