@@ -198,7 +198,7 @@ async function supervise(config: GatewayConfig, logger: ReturnType<typeof create
   if (config.tls.mode === 'acme') await ensureSelfSignedCert(config.tls.certDir, config.tls.domains);
   // Each needs the other; neither calls the other before both exist.
   const coordinator = createCoordinator({ configFile: config.file, env: process.env, logger, broadcast: (op, ms) => workers.broadcast(op, ms) });
-  const workers = superviseWorkers(config.workers, logger, (op) => coordinator.ask(op));
+  const workers = superviseWorkers(config.workers, logger, (op) => coordinator.ask(op), (id) => coordinator.workerExited(id));
   let removePidFile = () => {};
   // As for one process: the PID file appears once SIGHUP has somewhere to go.
   void workers.ready.then(() => {

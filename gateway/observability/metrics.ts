@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { Gauge, Registry, type Metric } from 'prom-client';
 import { ERROR_TABLE } from '../errors.js';
-import { answerPrimaryScrapes } from './cluster-metrics.js';
+import { seriesOf, type WorkerSeries } from './cluster-metrics.js';
 import { CounterCells, HistogramCells, type CellValue, type CounterCell, type HistogramCell } from './metric-cells.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 
@@ -28,8 +28,8 @@ export interface Metrics {
   reloaded(ok: boolean): void;
   /** What is read at scrape time, from whichever runtime is current then. */
   watch(sources: ScrapeSources): void;
-  /** In a cluster worker: hand this registry's series to the primary's scrapes (cluster-metrics.ts). */
-  shareWithPrimary(): void;
+  /** In a cluster worker: this registry's series, for the primary to merge (cluster-metrics.ts). */
+  series(): Promise<WorkerSeries>;
 }
 
 /** An upstream target pool's use: its connections, its requests, and the most connections it opens. */
@@ -154,7 +154,7 @@ export function createMetrics(): Metrics {
     watch(s) {
       sources = s;
     },
-    shareWithPrimary: () => answerPrimaryScrapes(registry),
+    series: () => seriesOf(registry),
   };
 }
 

@@ -1,10 +1,10 @@
 import { ConfigError, formatIssue } from '../config/config-error.js';
 import { loadConfig, type Env } from '../config/load-config.js';
-import { createClusterScrape } from '../observability/cluster-metrics.js';
+import { createClusterMetrics, type WorkerSeries } from '../observability/cluster-metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { AskOp, WorkerOp } from './cluster-messages.js';
 import { combineReloads, type FleetReload } from './combine-reloads.js';
-import { WORKER_NOTE_MS, WORKER_RELOAD_MS, WORKER_RENEW_MS, workerRenews } from './fleet.js';
+import { WORKER_NOTE_MS, WORKER_RELOAD_MS, WORKER_RENEW_MS, WORKER_SCRAPE_MS, workerRenews } from './fleet.js';
 import type { WorkerAnswer } from './worker-supervisor.js';
 
 export interface Coordinator {
@@ -12,6 +12,8 @@ export interface Coordinator {
   ask(op: AskOp): Promise<unknown>;
   /** What SIGHUP to the primary and POST /admin/reload do: check once, then every worker reloads. */
   reload(): Promise<FleetReload>;
+  /** A worker (cluster id) exited: what it counted stays in /metrics, its gauges go. */
+  workerExited(worker: number): void;
 }
 
 /**
@@ -26,7 +28,20 @@ export function createCoordinator(o: {
   logger: Logger;
   broadcast(op: WorkerOp, timeoutMs: number): Promise<WorkerAnswer[]>;
 }): Coordinator {
-  const metrics = createClusterScrape();
+  const metrics = createClusterMetrics();
+  const scrape = async (): Promise<string> => {
+    const n = metrics.begin();
+    // A worker that exits meanwhile answers no_answer at once (worker-supervisor.ts): no waiting on the dead.
+    const answers = await o.broadcast('metrics', WORKER_SCRAPE_MS);
+    const fresh = new Set<number>();
+    const missing: { worker: number; pid: number; why: string }[] = [];
+    for (const a of answers) {
+      if (a.outcome === 'answered' && Array.isArray(a.result) && metrics.seen(a.worker, n, a.result as WorkerSeries)) fresh.add(a.worker);
+      else missing.push({ worker: a.worker, pid: a.pid, why: metrics.retired(a.worker) ? 'exited' : a.outcome === 'failed' ? a.error : `no answer within ${WORKER_SCRAPE_MS} ms` });
+    }
+    if (missing.length > 0) o.logger.warn({ kind: 'metrics', missing }, 'scrape without some workers\' current series; their last counters are kept');
+    return metrics.render(fresh);
+  };
   // One at a time, as in a worker: two broadcasts interleaving could leave workers on different files.
   let last: Promise<unknown> = Promise.resolve();
   const reloadOnce = async (): Promise<FleetReload> => {
@@ -52,12 +67,13 @@ export function createCoordinator(o: {
   };
   return {
     reload,
+    workerExited: (worker) => metrics.retire(worker),
     async ask(op) {
       switch (op) {
         case 'reload':
           return reload();
         case 'metrics':
-          return metrics.scrape();
+          return scrape();
         case 'acme-renew':
           return workerRenews(await o.broadcast('acme-renew', WORKER_RENEW_MS));
       }

@@ -11,7 +11,7 @@ import type { WorkerAnswer } from './worker-supervisor.js';
 export interface Fleet {
   /** Every worker reloads the config file (after the primary checked it once). */
   reload(): Promise<FleetReload>;
-  /** Every worker's series, merged (observability/cluster-metrics.ts). */
+  /** Every worker's series, merged with what exited workers counted (observability/cluster-metrics.ts). */
   scrape(): Promise<string>;
   /** Every worker looks at its ACME certificate now; the store's lock lets one of them order. */
   renewCertificate(): Promise<readonly WorkerRenew[]>;
@@ -30,15 +30,15 @@ export const WORKER_RELOAD_MS = 30_000;
 export const WORKER_RENEW_MS = 5_000;
 /** A worker's count of a reload the primary refused: nothing to build, only a counter. */
 export const WORKER_NOTE_MS = 2_000;
-/** The primary's merge waits at most 5 s for the workers' series (prom-client's bound). */
-const SCRAPE_MS = 8_000;
+/** The primary waits at most this for each worker's series; one that exits is not waited for. */
+export const WORKER_SCRAPE_MS = 5_000;
 const MARGIN_MS = 3_000;
 
 export function fleetThrough(link: PrimaryLink): Fleet {
   return {
     // The primary's check, then either the reload or the refusal's count: the longer of the two.
     reload: () => link.ask('reload', WORKER_RELOAD_MS + MARGIN_MS) as Promise<FleetReload>,
-    scrape: () => link.ask('metrics', SCRAPE_MS) as Promise<string>,
+    scrape: () => link.ask('metrics', WORKER_SCRAPE_MS + MARGIN_MS) as Promise<string>,
     renewCertificate: () => link.ask('acme-renew', WORKER_RENEW_MS + MARGIN_MS) as Promise<readonly WorkerRenew[]>,
   };
 }

@@ -49,8 +49,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
     let shuttingDown = false;
     const acmeChallenges = createAcmeChallenges(store, logger);
     const metrics = createMetrics();
-    // A worker of `workers: N`: the admin endpoints that concern every worker go through the primary.
-    if (primary) metrics.shareWithPrimary();
     // Bound below, before the listeners listen.
     let reload: () => Promise<ReloadResult> = () => Promise.reject(new Error('internal: reload before start'));
     const deps: RuntimeDeps = {
@@ -181,6 +179,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, env: E
       reload: () => reload(),
       'reload-refused': async () => metrics.reloaded(false),
       'acme-renew': async () => renewCertificate(),
+      metrics: () => metrics.series(),
     });
     return { https: httpsAddress, http: httpAddress, admin: adminAddress, reload, renewCertificate, shutdown };
   } catch (err) {

@@ -26,6 +26,8 @@ export type WorkerAnswer = { readonly worker: number; readonly pid: number } & (
 
 /** What the primary answers a worker's question with (cluster-coordinator.ts). */
 export type AskHandler = (op: AskOp) => Promise<unknown>;
+/** Told of every worker's exit (its cluster id), before a broadcast waiting on it resolves. */
+export type ExitHandler = (worker: number) => void;
 
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
@@ -38,7 +40,7 @@ const HEALTHY_AFTER_MS = 10_000;
  * while no shutdown was asked, waiting longer after each quick crash so a worker that cannot
  * start does not spin.
  */
-export function superviseWorkers(count: number, logger: Logger, onAsk: AskHandler): WorkerSupervisor {
+export function superviseWorkers(count: number, logger: Logger, onAsk: AskHandler, onExit: ExitHandler): WorkerSupervisor {
   const bornAt = new Map<number, number>();
   /** Workers that said they listen: a broadcast goes to these only (one still starting reads the file itself). */
   const listening = new Set<Worker>();
@@ -111,6 +113,7 @@ export function superviseWorkers(count: number, logger: Logger, onAsk: AskHandle
 
   cluster.on('exit', (worker: Worker, code: number | null, signal: string | null) => {
     listening.delete(worker);
+    onExit(worker.id);
     if (code !== 0) failed = true;
     if (stopping) {
       if (liveWorkers().length === 0) markStopped?.();
