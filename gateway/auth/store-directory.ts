@@ -38,6 +38,8 @@ export interface StoreDirectoryFeed {
   users(): ReadonlyMap<string, UserRecord>;
   /** The API keys snapshot by key id; throws as users() does. */
   keys(): ReadonlyMap<string, ApiKeyRecord>;
+  /** One poll now, besides the timer's (a fixed clock in tests has no other way to see a change). */
+  refresh(): Promise<void>;
   close(): void;
 }
 
@@ -121,7 +123,7 @@ export async function startStoreDirectoryFeed(store: Store, o: StoreDirectoryFee
     }
     lastOk = o.now();
   };
-  const poll = async (): Promise<void> => {
+  const pollOnce = async (): Promise<void> => {
     try {
       await load();
       if (failing) o.report('recovered', 'store directory polls work again');
@@ -130,6 +132,9 @@ export async function startStoreDirectoryFeed(store: Store, o: StoreDirectoryFee
       if (!failing) o.report('failing', err instanceof StoreUnavailableError ? 'store unavailable' : (err as Error).message);
       failing = true;
     }
+  };
+  const poll = async (): Promise<void> => {
+    await pollOnce();
     if (!closed) {
       timer = setTimeout(() => void poll(), pollMs);
       timer.unref();
@@ -145,6 +150,7 @@ export async function startStoreDirectoryFeed(store: Store, o: StoreDirectoryFee
   return {
     users: () => current().users,
     keys: () => current().keys,
+    refresh: pollOnce,
     close() {
       closed = true;
       clearTimeout(timer);
