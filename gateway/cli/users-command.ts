@@ -100,7 +100,7 @@ async function importUsers(file: string | undefined, existing: readonly UserReco
 
 async function newHash(o: UsersCommandOptions): Promise<string> {
   const password = await readPassword('password: ');
-  if (password === null) throw new UsageError(`passwords are at most ${MAX_PASSWORD_BYTES} bytes; nothing was read past that`);
+  if (password === null) throw new UsageError(`passwords are at most ${MAX_PASSWORD_BYTES} bytes; reading stopped there, nothing written`);
   if (password.length < MIN_PASSWORD) throw new UsageError(`passwords need at least ${MIN_PASSWORD} characters`);
   return (await createPasswordHasher(o.argon2)).hash(password);
 }
