@@ -15,6 +15,7 @@ import { unnamedRoles } from './cli/unnamed-roles.js';
 import { usersCommand, UsageError } from './cli/users-command.js';
 import { keyRecords, StoreStepError, userRecords } from './cli/cli-records.js';
 import { StoreUnavailableError } from './store/store.js';
+import { InvalidRecordError } from './auth/record-problem.js';
 import { writePidFile } from './cli/pid-file.js';
 import { ADMIN_KEY_VARIABLE, reloadCommand } from './cli/reload-command.js';
 import { superviseWorkers, WORKER_READY } from './server/worker-supervisor.js';
@@ -48,7 +49,11 @@ passwd and users remove also end the user's sessions at once. import refuses nam
 store already has unless --replace.
 check, serve and keys create need every secret FILE names: config/gateway.yaml names
 JWT_SECRET and API_KEY_SECRET (npm start keeps the demo's in .demo/secrets.json; see
-README.md). The other users and keys commands read no secret and run without them.
+README.md); keys import needs the key secret too. The other users and keys commands read
+no secret and run without them. In the store, keys create and keys import refuse a key
+secret other than the one the store's keys were made with.
+users add and keys create refuse --role values a route could not name; a password read
+from standard input is at most 1024 bytes.
 reload prints what changed, or the errors that kept the running config (exit 1); by PID it
 only signals, and the gateway's log says whether FILE was applied.
 check also reports files FILE names that do not exist (users file, TLS certificate and key),
@@ -91,9 +96,9 @@ async function main(argv: string[]): Promise<number> {
     try {
       return await manage(command, positionals[1], positionals[2], values);
     } catch (err) {
-      if (err instanceof UsageError || err instanceof ConfigError || err instanceof StoreStepError) {
+      if (err instanceof UsageError || err instanceof InvalidRecordError || err instanceof ConfigError || err instanceof StoreStepError) {
         process.stderr.write(`gateway ${command}: ${err.message}\n`);
-        return err instanceof UsageError ? 2 : 1;
+        return err instanceof UsageError || err instanceof InvalidRecordError ? 2 : 1;
       }
       // No URL in the message: it may carry the Redis password.
       if (err instanceof StoreUnavailableError) {
@@ -242,7 +247,7 @@ async function manage(command: 'users' | 'keys', action: string | undefined, nam
     const target = await keyRecords(config, v['keys-file'] as string | undefined);
     const secret = config?.auth?.apiKeys?.secret ?? process.env.API_KEY_SECRET;
     try {
-      code = await keysCommand(action ?? '', name, { records: target.records, inStore: target.store !== null, secret, roles, name: v.name as string | undefined, expires: v.expires as string | undefined, replace });
+      code = await keysCommand(action ?? '', name, { records: target.records, inStore: target.store !== null, secret, claimSecret: target.claimSecret, roles, name: v.name as string | undefined, expires: v.expires as string | undefined, replace });
     } finally {
       await target.close();
     }

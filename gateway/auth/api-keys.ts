@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { writeFileAtomically } from '../files/atomic-write.js';
 import { readYamlFile } from '../files/yaml-file.js';
+import { recordRoles } from './record-roles.js';
 
 /**
  * API keys look like `gwk_<id>_<secret>`: the prefix makes a leaked key recognisable to secret
@@ -15,7 +16,7 @@ const KEY_SHAPE = /^gwk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 export const apiKeyRecordSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]{12}$/),
   name: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/),
-  roles: z.array(z.string()).default([]),
+  roles: recordRoles,
   hmac: z.string().regex(/^[0-9a-f]{64}$/),
   created: z.string(),
   expires: z.string().optional(),

@@ -12,6 +12,7 @@ import { createRevocation } from './revocation.js';
 import { storeGuard } from './store-guard.js';
 import { createJwksClient } from './tokens/jwks-client.js';
 import { createTokenService, type TokenPair } from './tokens/token-service.js';
+import { keySecretFingerprint } from './key-secret-fingerprint.js';
 import { startStoreDirectoryFeed, type StoreDirectoryFeed } from './store-directory.js';
 import { createStoreUserDirectory, createUserDirectory, type UserDirectory } from './user-directory.js';
 import type { UserRecord } from './users-file.js';
@@ -137,9 +138,11 @@ async function storeDirectoryFeed(config: AuthConfig, deps: AuthDeps): Promise<S
     keys,
     useStale: config.onStoreError === 'allow',
     now: deps.clock,
+    ...(config.apiKeys?.source === 'store' ? { keySecretFingerprint: keySecretFingerprint(config.apiKeys.secret) } : {}),
     report(event, detail) {
       if (event === 'recovered') logger.info({ kind: 'auth' }, detail);
       else if (event === 'failing') logger.warn({ kind: 'auth', err: detail }, `store directory cannot be read; ${config.onStoreError === 'allow' ? 'keeping the last snapshot' : 'API keys and logins fail closed once the snapshot is stale'}`);
+      else if (event === 'key-secret-mismatch') logger.error({ kind: 'auth', problem: 'api_key_secret_mismatch' }, detail);
       else logger.error({ kind: 'auth' }, detail);
     },
   });

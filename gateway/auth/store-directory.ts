@@ -3,6 +3,9 @@ import { StoreUnavailableError, type Store } from '../store/store.js';
 import { apiKeyRecordSchema, type ApiKeyRecord } from './api-keys.js';
 import { userRecordSchema, type UserRecord } from './users-file.js';
 
+/** The one field of DIRECTORY_KEYS.keySecret; named for its algorithm, so another can come beside it. */
+export const KEY_SECRET_FIELD = 'hmac-sha256';
+
 /**
  * Users and API keys kept in the shared store (`source: store`), for several instances without a
  * shared volume. Every key carries the one hash tag `{dir}`, so a change and its version bump are
@@ -16,6 +19,8 @@ export const DIRECTORY_KEYS = {
   keys: 'auth:{dir}:keys',
   /** INCR in the same MULTI as every change: what instances poll. */
   version: 'auth:{dir}:version',
+  /** HASH with one field, KEY_SECRET_FIELD: which secret the keys were made with (key-secret-fingerprint.ts). */
+  keySecret: 'auth:{dir}:keysecret',
 } as const;
 
 /** A poll every 250 ms: a revoked key or removed user is refused everywhere within about that. */
@@ -33,6 +38,8 @@ export interface StoreDirectoryFeed {
   users(): ReadonlyMap<string, UserRecord>;
   /** The API keys snapshot by key id; throws as users() does. */
   keys(): ReadonlyMap<string, ApiKeyRecord>;
+  /** One poll now, besides the timer's (a fixed clock in tests has no other way to see a change). */
+  refresh(): Promise<void>;
   close(): void;
 }
 
@@ -42,8 +49,17 @@ export interface StoreDirectoryFeedOptions {
   /** onStoreError: allow: past the stale bound, keep answering from the last snapshot (never without one). */
   useStale: boolean;
   now: () => number;
-  /** A poll failed after one that worked, a record was rejected, or polls work again. */
-  report(event: 'failing' | 'recovered' | 'bad-record', detail: string): void;
+  /**
+   * The fingerprint of this instance's auth.apiKeys.secret (key-secret-fingerprint.ts); with it,
+   * a store whose keys were made with another secret is reported ('key-secret-mismatch').
+   */
+  keySecretFingerprint?: string;
+  /**
+   * A poll failed after one that worked, a record was rejected, the store's keys were made with
+   * another secret, or polls work again. Rejections and the mismatch are reported once per
+   * change, not on every reload of an unchanged store.
+   */
+  report(event: 'failing' | 'recovered' | 'bad-record' | 'key-secret-mismatch', detail: string): void;
   pollMs?: number;
   staleAfterMs?: number;
 }
@@ -64,25 +80,50 @@ export async function startStoreDirectoryFeed(store: Store, o: StoreDirectoryFee
   let failing = false;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
+  // What was last reported, so an unchanged store is not reported again (per field: its raw value).
+  const reported = new Map<string, string>();
+  let reportedFingerprint: string | null = null;
+  const reportOnce = (id: string, raw: string | null, event: 'bad-record', detail: string) => {
+    if (raw === null) reported.delete(id);
+    else if (reported.get(id) !== raw) {
+      reported.set(id, raw);
+      o.report(event, detail);
+    }
+  };
 
   const load = async (): Promise<void> => {
     const seen = (await store.get(DIRECTORY_KEYS.version))?.toString() ?? '0';
     if (seen !== version || o.now() - loadedAt >= FULL_RELOAD_MS) {
       // Read after the version: a change landing in between is loaded now and seen again next poll.
-      const [users, keys] = await Promise.all([
-        o.users ? store.hashGetAll(DIRECTORY_KEYS.users) : new Map<string, Buffer>(),
-        o.keys ? store.hashGetAll(DIRECTORY_KEYS.keys) : new Map<string, Buffer>(),
+      const none = new Map<string, Buffer>();
+      const checkSecret = o.keys && o.keySecretFingerprint !== undefined;
+      const [users, keys, keySecret] = await Promise.all([
+        o.users ? store.hashGetAll(DIRECTORY_KEYS.users) : none,
+        o.keys ? store.hashGetAll(DIRECTORY_KEYS.keys) : none,
+        checkSecret ? store.hashGetAll(DIRECTORY_KEYS.keySecret) : none,
       ]);
       snapshot = {
-        users: parseRecords(users, userRecordSchema, (r) => r.username, o.report),
-        keys: parseRecords(keys, apiKeyRecordSchema, (r) => r.id, o.report),
+        users: parseRecords(users, userRecordSchema, (r) => r.username, (field, raw, d) => reportOnce(`users:${field}`, raw, 'bad-record', d)),
+        keys: parseRecords(keys, apiKeyRecordSchema, (r) => r.id, (field, raw, d) => reportOnce(`keys:${field}`, raw, 'bad-record', d)),
       };
+      // A field gone from the store is forgotten: should it come back bad, it is reported again.
+      for (const id of reported.keys()) {
+        const [hash, field] = [id.slice(0, id.indexOf(':')), id.slice(id.indexOf(':') + 1)];
+        if (!(hash === 'users' ? users : keys).has(field)) reported.delete(id);
+      }
+      if (checkSecret) {
+        const stored = keySecret.get(KEY_SECRET_FIELD)?.toString() ?? null;
+        if (stored !== null && stored !== o.keySecretFingerprint && stored !== reportedFingerprint) {
+          o.report('key-secret-mismatch', `auth.apiKeys.secret is not the secret the store's API keys were made with (the fingerprint in ${DIRECTORY_KEYS.keySecret} differs): every API key from the store is refused with 401 here; give every instance and the CLI the same secret`);
+        }
+        reportedFingerprint = stored;
+      }
       version = seen;
       loadedAt = o.now();
     }
     lastOk = o.now();
   };
-  const poll = async (): Promise<void> => {
+  const pollOnce = async (): Promise<void> => {
     try {
       await load();
       if (failing) o.report('recovered', 'store directory polls work again');
@@ -91,6 +132,9 @@ export async function startStoreDirectoryFeed(store: Store, o: StoreDirectoryFee
       if (!failing) o.report('failing', err instanceof StoreUnavailableError ? 'store unavailable' : (err as Error).message);
       failing = true;
     }
+  };
+  const poll = async (): Promise<void> => {
+    await pollOnce();
     if (!closed) {
       timer = setTimeout(() => void poll(), pollMs);
       timer.unref();
@@ -106,6 +150,7 @@ export async function startStoreDirectoryFeed(store: Store, o: StoreDirectoryFee
   return {
     users: () => current().users,
     keys: () => current().keys,
+    refresh: pollOnce,
     close() {
       closed = true;
       clearTimeout(timer);
@@ -113,8 +158,11 @@ export async function startStoreDirectoryFeed(store: Store, o: StoreDirectoryFee
   };
 }
 
-/** Records that do not parse are left out and reported by field name only (a hash may sit beside the value). */
-function parseRecords<T>(raw: Map<string, Buffer>, schema: z.ZodType<T>, idOf: (r: T) => string, report: StoreDirectoryFeedOptions['report']): Map<string, T> {
+/**
+ * Records that do not parse are left out and reported by field name only (a hash may sit beside
+ * the value); `seen` hears of every field, with its raw value when it was left out, else null.
+ */
+function parseRecords<T>(raw: Map<string, Buffer>, schema: z.ZodType<T>, idOf: (r: T) => string, seen: (field: string, raw: string | null, detail: string) => void): Map<string, T> {
   const out = new Map<string, T>();
   for (const [field, value] of raw) {
     let parsed: z.ZodSafeParseResult<T>;
@@ -123,8 +171,12 @@ function parseRecords<T>(raw: Map<string, Buffer>, schema: z.ZodType<T>, idOf: (
     } catch {
       parsed = { success: false } as z.ZodSafeParseResult<T>;
     }
-    if (parsed.success && idOf(parsed.data) === field) out.set(field, parsed.data);
-    else report('bad-record', `store directory record "${field}" is not valid; left out`);
+    if (parsed.success && idOf(parsed.data) === field) {
+      out.set(field, parsed.data);
+      seen(field, null, '');
+    } else {
+      seen(field, value.toString(), `store directory record "${field}" is not valid; left out`);
+    }
   }
   return out;
 }

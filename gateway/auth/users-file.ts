@@ -2,11 +2,12 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { writeFileAtomically } from '../files/atomic-write.js';
 import { readYamlFile } from '../files/yaml-file.js';
+import { recordRoles } from './record-roles.js';
 
 /** users.yaml: who may log in. Only argon2id hashes are stored; no password ever is. */
 export const userRecordSchema = z.strictObject({
   username: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/),
-  roles: z.array(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/)).default([]),
+  roles: recordRoles,
   hash: z.string().startsWith('$argon2'),
   disabled: z.boolean().default(false),
 });

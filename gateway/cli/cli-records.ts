@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { apiKeyRecordSchema, readKeysFile, writeKeysFile, type ApiKeyRecord } from '../auth/api-keys.js';
+import { claimKeySecret } from '../auth/key-secret-fingerprint.js';
 import { fileRecordSet, storeRecordSet, type RecordSet } from '../auth/record-set.js';
 import { createRevocation } from '../auth/revocation.js';
 import { DIRECTORY_KEYS, DIRECTORY_POLL_MS, DIRECTORY_STALE_AFTER_MS } from '../auth/store-directory.js';
@@ -17,6 +18,8 @@ export interface CliRecords<R> {
   store: Store | null;
   /** Users in the store only: ends the user's sessions everywhere. */
   endSessions: ((username: string) => Promise<void>) | null;
+  /** Keys in the store only: key-secret-fingerprint.ts claimKeySecret. */
+  claimSecret: ((secret: string) => Promise<boolean>) | null;
   close(): Promise<void>;
 }
 
@@ -25,7 +28,7 @@ export async function userRecords(config: Config | undefined, fileFlag: string |
   const users = config?.auth?.users;
   const file = fileFlag ?? (users?.source === 'file' ? users.file : undefined);
   if (file !== undefined) {
-    return fileOnly(fileRecordSet(resolve(file), { read: readUsersFile, write: writeUsersFile, idOf: (u) => u.username, absent: '"gateway users add NAME --role ROLE" creates it' }));
+    return fileOnly(fileRecordSet(resolve(file), { schema: userRecordSchema, read: readUsersFile, write: writeUsersFile, idOf: (u) => u.username, absent: '"gateway users add NAME --role ROLE" creates it' }));
   }
   if (users?.source !== 'store') throw new UsageError('no users file: give --config FILE (with auth.users.file or auth.users.source: store) or --users-file FILE');
   const store = await openStore(config!);
@@ -41,6 +44,7 @@ export async function userRecords(config: Config | undefined, fileFlag: string |
       if (err instanceof StoreUnavailableError) throw new StoreStepError(`the change to "${username}" is saved, but their sessions could not be ended: the store stopped answering; end them with POST /api/auth/revoke`);
       throw err;
     }),
+    claimSecret: null,
     close: () => store.close(),
   };
 }
@@ -50,15 +54,15 @@ export async function keyRecords(config: Config | undefined, fileFlag: string | 
   const keys = config?.auth?.apiKeys;
   const file = fileFlag ?? (keys?.source === 'file' ? keys.file : undefined);
   if (file !== undefined) {
-    return fileOnly(fileRecordSet(resolve(file), { read: readKeysFile, write: writeKeysFile, idOf: (k) => k.id, absent: '"gateway keys create" creates it' }));
+    return fileOnly(fileRecordSet(resolve(file), { schema: apiKeyRecordSchema, read: readKeysFile, write: writeKeysFile, idOf: (k) => k.id, absent: '"gateway keys create" creates it' }));
   }
   if (keys?.source !== 'store') throw new UsageError('no keys file: give --config FILE (with auth.apiKeys.file or auth.apiKeys.source: store) or --keys-file FILE');
   const store = await openStore(config!);
-  return { records: storeRecordSet(store, DIRECTORY_KEYS.keys, apiKeyRecordSchema, (k) => k.id), store, endSessions: null, close: () => store.close() };
+  return { records: storeRecordSet(store, DIRECTORY_KEYS.keys, apiKeyRecordSchema, (k) => k.id), store, endSessions: null, claimSecret: (secret) => claimKeySecret(store, secret), close: () => store.close() };
 }
 
 function fileOnly<R>(records: RecordSet<R>): CliRecords<R> {
-  return { records, store: null, endSessions: null, close: async () => {} };
+  return { records, store: null, endSessions: null, claimSecret: null, close: async () => {} };
 }
 
 async function openStore(config: Config): Promise<Store> {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { newApiKey, readKeysFile, type ApiKeyRecord } from '../auth/api-keys.js';
 import type { RecordSet } from '../auth/record-set.js';
 import { parseDuration } from '../config/units.js';
+import { rolesProblem } from './roles-problem.js';
 import { UsageError } from './users-command.js';
 
 export interface KeysCommandOptions {
@@ -9,8 +10,13 @@ export interface KeysCommandOptions {
   records: RecordSet<ApiKeyRecord>;
   /** true when `records` is the store: only then is there somewhere to import into. */
   inStore: boolean;
-  /** Only `create` needs it: listing, revoking and importing work on stored hashes alone. */
+  /** `create` (and `import` into the store) need it: listing and revoking work on stored hashes alone. */
   secret: string | undefined;
+  /**
+   * The store only (key-secret-fingerprint.ts): records the secret's fingerprint if none is
+   * there; false when the store's keys were made with another secret. null for a file.
+   */
+  claimSecret: ((secret: string) => Promise<boolean>) | null;
   name?: string;
   roles: string[];
   expires?: string;
@@ -33,8 +39,9 @@ export async function keysCommand(action: string, positional: string | undefined
       if (!name) throw new UsageError('gateway keys create --name NAME --role ROLE [--expires 90d]');
       if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) throw new UsageError(`key names are 1-64 of letters, digits, "_", ".", "@", "-" (got ${JSON.stringify(name)})`);
       if (keys.some((k) => k.name === name)) throw new UsageError(`a key named "${name}" exists; revoke it first`);
-      if (o.roles.length === 0) throw new UsageError('give at least one --role');
-      if (!o.secret || Buffer.byteLength(o.secret) < 32) throw new UsageError('keys create needs the key secret (auth.apiKeys.secret, or API_KEY_SECRET), at least 32 bytes; npm start keeps the demo\'s in .demo/secrets.json');
+      const badRoles = rolesProblem(o.roles);
+      if (badRoles) throw new UsageError(badRoles);
+      const secret = needSecret(o, 'keys create');
       let expiresAt: Date | undefined;
       if (o.expires) {
         const ms = parseDuration(o.expires);
@@ -42,7 +49,8 @@ export async function keysCommand(action: string, positional: string | undefined
         if (ms === undefined || ms <= 0) throw new UsageError(`--expires: expected a duration above zero like "90d", got "${o.expires}"`);
         expiresAt = new Date(Date.now() + ms);
       }
-      const { key, record } = newApiKey(o.secret, name, o.roles, expiresAt);
+      await claimSecret(o, secret);
+      const { key, record } = newApiKey(secret, name, o.roles, expiresAt);
       await o.records.apply({ put: [record], create: true });
       process.stderr.write(`created key "${name}" (${o.roles.join(', ')})${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''}. It is shown once:\n`);
       process.stdout.write(`${key}\n`);
@@ -69,6 +77,7 @@ async function importKeys(file: string | undefined, existing: readonly ApiKeyRec
   if (!o.inStore) throw new UsageError('keys import moves a keys file into the store: --config FILE must say auth.apiKeys: { source: store, ... }');
   if (!existsSync(file)) throw new UsageError(`${file} does not exist`);
   const incoming = readKeysFile(file);
+  await claimSecret(o, needSecret(o, 'keys import'));
   const clashing = existing.filter((k) => incoming.some((i) => i.name === k.name || i.id === k.id));
   if (clashing.length > 0 && !o.replace) {
     throw new UsageError(`the store already has ${clashing.map((k) => `"${k.name}"`).sort().join(', ')}; nothing imported (--replace overwrites them)`);
@@ -78,4 +87,15 @@ async function importKeys(file: string | undefined, existing: readonly ApiKeyRec
   // The store holds HMACs: only the secret the file's keys were made with recognises them.
   process.stderr.write('the imported keys work only where auth.apiKeys.secret is the one the file was made with\n');
   return 0;
+}
+
+function needSecret(o: KeysCommandOptions, what: string): string {
+  if (!o.secret || Buffer.byteLength(o.secret) < 32) throw new UsageError(`${what} needs the key secret (auth.apiKeys.secret, or API_KEY_SECRET), at least 32 bytes; npm start keeps the demo's in .demo/secrets.json`);
+  return o.secret;
+}
+
+/** Refuses to write keys with a secret other than the one the store's keys were made with. */
+async function claimSecret(o: KeysCommandOptions, secret: string): Promise<void> {
+  if (!o.claimSecret || await o.claimSecret(secret)) return;
+  throw new UsageError('the store\'s API keys were made with another secret than auth.apiKeys.secret here (its fingerprint in auth:{dir}:keysecret differs); nothing written. Give this command the secret the gateways use; keys made with this one would be refused by every gateway');
 }

@@ -3,7 +3,8 @@ import { createPasswordHasher } from '../auth/password-hasher.js';
 import type { RecordSet } from '../auth/record-set.js';
 import { readUsersFile, type UserRecord } from '../auth/users-file.js';
 import type { Argon2Params } from '../auth/password-hasher.js';
-import { readPassword } from './read-password.js';
+import { MAX_PASSWORD_BYTES, readPassword } from './read-password.js';
+import { rolesProblem } from './roles-problem.js';
 
 const MIN_PASSWORD = 12;
 
@@ -40,7 +41,8 @@ export async function usersCommand(action: string, name: string | undefined, o: 
       if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(username)) throw new UsageError('user names are 1-64 of letters, digits, "_", ".", "@", "-"');
       const exists = () => new UsageError(`user "${username}" exists; use "gateway users passwd"`);
       if (users.some((u) => u.username === username)) throw exists();
-      if (o.roles.length === 0) throw new UsageError('give at least one --role');
+      const badRoles = rolesProblem(o.roles);
+      if (badRoles) throw new UsageError(badRoles);
       const hash = await newHash(o);
       const { existed } = await o.records.apply({ put: [{ username, roles: o.roles, hash, disabled: false }], create: true });
       if (existed.length > 0) throw exists(); // added meanwhile by someone else
@@ -98,6 +100,7 @@ async function importUsers(file: string | undefined, existing: readonly UserReco
 
 async function newHash(o: UsersCommandOptions): Promise<string> {
   const password = await readPassword('password: ');
+  if (password === null) throw new UsageError(`passwords are at most ${MAX_PASSWORD_BYTES} bytes; reading stopped there, nothing written`);
   if (password.length < MIN_PASSWORD) throw new UsageError(`passwords need at least ${MIN_PASSWORD} characters`);
   return (await createPasswordHasher(o.argon2)).hash(password);
 }

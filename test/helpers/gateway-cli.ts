@@ -17,6 +17,8 @@ export function gatewayCli(args: string[], o: { input?: string; env?: NodeJS.Pro
     child.stderr.on('data', (d: Buffer) => { stderr += d; });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A command may stop reading before the input ends (the password cap): EPIPE is its answer, not ours.
+    child.stdin.on('error', () => {});
     child.stdin.end(o.input ?? '');
   });
 }
