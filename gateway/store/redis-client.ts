@@ -36,7 +36,21 @@ export function createRedisClient(config: RedisConfig): RedisClient {
     });
   }
   if (config.sentinels) {
-    return new Redis({ ...options, sentinels: config.sentinels, name: config.name, ...(config.sentinelPassword ? { sentinelPassword: config.sentinelPassword } : {}) });
+    return new Redis({
+      ...options,
+      sentinels: config.sentinels,
+      name: config.name,
+      ...(config.sentinelPassword ? { sentinelPassword: config.sentinelPassword } : {}),
+      // Without it ioredis leaves the old primary only when that one drops our connection, which
+      // the sentinels do when they demote it, seconds after the promotion: writes meanwhile (a
+      // logout) land on a node that then resyncs from the new primary and loses them. With it,
+      // ioredis subscribes to +switch-master on the sentinels (with sentinelPassword) and
+      // reconnects through them as soon as one announces the new primary (docs/adr/0008).
+      failoverDetector: true,
+      // A primary demoted under us (an announcement missed) answers writes READONLY: that write
+      // fails (the caller's outage answer) and the client asks the sentinels again.
+      reconnectOnError: (err) => (/^READONLY\b/.test(err.message) ? 1 : false),
+    });
   }
   return new Redis(config.url, options);
 }

@@ -66,7 +66,11 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
         await client.quit();
       } catch {
         client.disconnect();
+        return;
       }
+      // QUIT ends the data connection only; disconnect() also ends the sentinel subscriptions
+      // ioredis keeps for failover announcements (they would keep a CLI process alive).
+      if (!keyspace.clustered) client.disconnect();
     },
   };
 }

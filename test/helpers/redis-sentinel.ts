@@ -16,10 +16,15 @@ export interface RedisSentinelHandle {
   storeSection(): string;
   /** The primary's port, as the sentinel names it. */
   primaryPort(): Promise<number>;
-  /** SENTINEL FAILOVER: the replica is promoted; resolves once it is primary and the sentinel says so. */
+  /**
+   * SENTINEL FAILOVER: the replica is promoted; resolves once it is primary and the sentinel has
+   * ended the failover and announced it (+switch-master).
+   */
   failover(): Promise<number>;
   /** Keys on a data node (DBSIZE). */
   keyCount(port: number): Promise<number>;
+  /** INFO replication of a data node (role:, master_link_status:). */
+  replication(port: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -83,9 +88,18 @@ export async function startRedisSentinel(options: { password?: string; sentinelP
       // NOGOODSLAVE until the sentinel has found the replica and had its INFO: asked again until accepted.
       await waitUntil(async () => (await redisCli(sentinelPort, 'SENTINEL', 'FAILOVER', SENTINEL_NAME).catch(() => '')) === 'OK', 'the sentinel to accept the failover', 20_000);
       await waitUntil(async () => await primaryPort() === other && /^master/.test(await redisCli(other, 'ROLE')), 'the replica to be promoted', 20_000);
+      // GET-MASTER-ADDR-BY-NAME names the promoted replica while the failover still runs; the
+      // sentinel announces it (+switch-master, what clients act on) when the failover ends and
+      // it starts afresh on the new address, without the failover_in_progress flag.
+      await waitUntil(async () => {
+        const master = (await redisCli(sentinelPort, 'SENTINEL', 'MASTER', SENTINEL_NAME)).split('\n');
+        const field = (name: string) => master[master.indexOf(name) + 1];
+        return field('port') === String(other) && !/failover_in_progress/.test(field('flags') ?? 'failover_in_progress');
+      }, 'the sentinel to announce the new primary', 20_000);
       return other;
     },
     keyCount: async (port) => Number(await redisCli(port, 'DBSIZE')),
+    replication: (port) => redisCli(port, 'INFO', 'replication'),
     stop,
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { authConfig, bearer, login, makeAuthFiles, PASSWORDS, type AuthFiles } from '../helpers/auth-fixture.js';
-import { startMockAndGateway, stopAll, type GatewayHandle } from '../helpers/gateway.js';
+import { startMockAndGateway, startPairOnStore, stopAll, type GatewayHandle } from '../helpers/gateway.js';
 import { startRedisSentinel, type RedisSentinelHandle } from '../helpers/redis-sentinel.js';
 import type { MockHandle } from '../helpers/upstream-mock.js';
 import { waitUntil } from '../helpers/wait-until.js';
@@ -89,5 +89,67 @@ describe('issue 9: a gateway on Redis Sentinel', () => {
     assert.equal(await xcache('/__mock/respond/after'), 'MISS');
     assert.equal(await xcache('/__mock/respond/after'), 'HIT');
     assert.equal(await mock.count('GET /__mock/respond/after'), 1);
+  });
+});
+
+/**
+ * The review's finding: the sentinels demote the old primary seconds after they promote the
+ * replica, and it then resyncs from the new one, dropping what was written to it meanwhile. A
+ * gateway that stayed on it until then (ioredis without failoverDetector) answered a logout 204
+ * and lost it: the token worked again on every instance. The gateway must move at the
+ * announcement (+switch-master), so the logout lands on the new primary.
+ */
+describe('issue 9: a logout right after a Sentinel failover survives the old primary\'s demotion', () => {
+  let sentinel: RedisSentinelHandle;
+  let pair: { mock: MockHandle; a: GatewayHandle; b: GatewayHandle } | undefined;
+  let files: AuthFiles;
+
+  before(async () => {
+    files = await makeAuthFiles();
+    sentinel = await startRedisSentinel({ password: 'data-node-password', sentinelPassword: 'sentinel-password' });
+    try {
+      pair = await startPairOnStore(config(files, sentinel.storeSection()));
+    } catch (err) {
+      await sentinel.stop();
+      throw err;
+    }
+  });
+  after(async () => {
+    try {
+      await pair?.b.stop();
+      await stopAll(pair?.a, pair?.mock);
+    } finally {
+      await sentinel.stop();
+    }
+  });
+
+  test('failover, logout at once on A: after the old primary has been demoted and synced, both refuse the token', async () => {
+    const { a, b } = pair!;
+    const oldPrimary = await sentinel.primaryPort();
+    const res = await login(a, 'alice', PASSWORDS.alice);
+    assert.equal(res.status, 200, res.text);
+    const token = res.json<{ access_token: string }>().access_token;
+    // Replicated before the failover, so the new primary knows the session too.
+    await waitUntil(async () => (await b.request('/api/portfolio', { headers: bearer(token) })).status === 200, 'B to accept the token');
+
+    await sentinel.failover();
+    // 503 while A reconnects (store operations fail fast); the first other answer counts.
+    let logout = 503;
+    await waitUntil(async () => (logout = (await a.request('/api/auth/logout', { method: 'POST', headers: bearer(token) })).status) !== 503, 'the logout to be answered');
+    assert.equal(logout, 204);
+
+    await waitUntil(async () => {
+      const info = await sentinel.replication(oldPrimary);
+      return /^role:slave\r?$/m.test(info) && /^master_link_status:up\r?$/m.test(info);
+    }, 'the old primary to be demoted and in sync with the new one', 60_000);
+    // The demotion closes the old primary's clients: a gateway still on it answers 503 until it
+    // has asked the sentinels again, then reads whatever the new primary holds.
+    const check = async (gw: GatewayHandle) => {
+      let status = 503;
+      await waitUntil(async () => (status = (await gw.request('/api/portfolio', { headers: bearer(token) })).status) !== 503, 'a token check the store answers');
+      return status;
+    };
+    assert.equal(await check(b), 401, 'B refuses the logged-out token');
+    assert.equal(await check(a), 401, 'A refuses the logged-out token');
   });
 });
