@@ -16,6 +16,8 @@ export interface RedisSentinelHandle {
   storeSection(): string;
   /** The primary's port, as the sentinel names it. */
   primaryPort(): Promise<number>;
+  /** SENTINEL FAILOVER, once the sentinel accepts it; resolves with the port that is to be promoted. */
+  requestFailover(): Promise<number>;
   /**
    * SENTINEL FAILOVER: the replica is promoted; resolves once it is primary and the sentinel has
    * ended the failover and announced it (+switch-master).
@@ -30,11 +32,12 @@ export interface RedisSentinelHandle {
 
 /**
  * A primary, its replica and one sentinel watching them (quorum 1), on loopback, no persistence.
- * `password`: the data nodes require it; `sentinelPassword`: the sentinel requires its own.
+ * `password`: the data nodes require it; `sentinelPassword`: the sentinel requires its own;
+ * `minReplicasToWrite`: a primary refuses writes (NOREPLICAS) with fewer replicas connected.
  * The replica is in sync before the sentinel starts, so the sentinel's first look at the
  * primary finds it. Stopped by PID, its folder removed.
  */
-export async function startRedisSentinel(options: { password?: string; sentinelPassword?: string } = {}): Promise<RedisSentinelHandle> {
+export async function startRedisSentinel(options: { password?: string; sentinelPassword?: string; minReplicasToWrite?: number } = {}): Promise<RedisSentinelHandle> {
   const dir = tempDir('gw-sentinel-');
   const [primary, replica, sentinelPort] = [await freePort(), await freePort(), await freePort()];
   const { password, sentinelPassword } = options;
@@ -45,6 +48,7 @@ export async function startRedisSentinel(options: { password?: string; sentinelP
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...auth,
     // A replica's first sync waits 5 s by default for others to join it (diskless sync): no one else comes.
     '--repl-diskless-sync-delay', '0', ...extra,
+    ...(options.minReplicasToWrite === undefined ? [] : ['--min-replicas-to-write', String(options.minReplicasToWrite), '--min-replicas-max-lag', '10']),
   ], { cwd: dir });
   const services: Service[] = [];
   const stop = async () => {
@@ -75,6 +79,12 @@ export async function startRedisSentinel(options: { password?: string; sentinelP
     throw err;
   }
 
+  const requestFailover = async () => {
+    const before = await primaryPort();
+    // NOGOODSLAVE until the sentinel has found the replica and had its INFO: asked again until accepted.
+    await waitUntil(async () => (await redisCli(sentinelPort, 'SENTINEL', 'FAILOVER', SENTINEL_NAME).catch(() => '')) === 'OK', 'the sentinel to accept the failover', 20_000);
+    return before === primary ? replica : primary;
+  };
   const primaryPort = async () => Number((await redisCli(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME)).split('\n')[1]);
   return {
     ports: [primary, replica],
@@ -82,11 +92,9 @@ export async function startRedisSentinel(options: { password?: string; sentinelP
     storeSection: () => `store:\n  redis:\n    sentinels: [{ host: 127.0.0.1, port: ${sentinelPort} }]\n    name: ${SENTINEL_NAME}\n${
       password === undefined ? '' : `    password: "${password}"\n`}${sentinelPassword === undefined ? '' : `    sentinelPassword: "${sentinelPassword}"\n`}`,
     primaryPort,
+    requestFailover,
     async failover() {
-      const before = await primaryPort();
-      const other = before === primary ? replica : primary;
-      // NOGOODSLAVE until the sentinel has found the replica and had its INFO: asked again until accepted.
-      await waitUntil(async () => (await redisCli(sentinelPort, 'SENTINEL', 'FAILOVER', SENTINEL_NAME).catch(() => '')) === 'OK', 'the sentinel to accept the failover', 20_000);
+      const other = await requestFailover();
       await waitUntil(async () => await primaryPort() === other && /^master/.test(await redisCli(other, 'ROLE')), 'the replica to be promoted', 20_000);
       // GET-MASTER-ADDR-BY-NAME names the promoted replica while the failover still runs; the
       // sentinel announces it (+switch-master, what clients act on) when the failover ends and
