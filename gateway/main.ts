@@ -14,7 +14,7 @@ import { configWarnings } from './config/config-warnings.js';
 import { unnamedRoles } from './cli/unnamed-roles.js';
 import { usersCommand, UsageError } from './cli/users-command.js';
 import { keyRecords, StoreStepError, userRecords } from './cli/cli-records.js';
-import { StoreUnavailableError } from './store/store.js';
+import { StoreAuthRefusedError, StoreUnavailableError } from './store/store.js';
 import { InvalidRecordError } from './auth/record-problem.js';
 import { writePidFile } from './cli/pid-file.js';
 import { ADMIN_KEY_VARIABLE, reloadCommand } from './cli/reload-command.js';
@@ -101,6 +101,10 @@ async function main(argv: string[]): Promise<number> {
         return err instanceof UsageError || err instanceof InvalidRecordError ? 2 : 1;
       }
       // No URL in the message: it may carry the Redis password.
+      if (err instanceof StoreAuthRefusedError) {
+        process.stderr.write(`gateway ${command}: the shared store (store.redis) refused authentication, so the command did not complete: ${err.hint}\n`);
+        return 1;
+      }
       if (err instanceof StoreUnavailableError) {
         process.stderr.write(`gateway ${command}: the shared store (store.redis) is not reachable or not answering, so the command did not complete. Check that Redis runs and that REDIS_URL / store.redis names it\n`);
         return 1;

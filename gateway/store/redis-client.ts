@@ -1,6 +1,7 @@
 import { Redis, Cluster, ReplyError, type RedisOptions } from 'ioredis';
 import type { GatewayConfig } from '../config/compile-config.js';
 import type { Logger } from '../observability/logger.js';
+import { authRefusalHint, type AuthRefusal } from './redis-auth-refusal.js';
 
 export type RedisConfig = NonNullable<GatewayConfig['store']['redis']>;
 export type RedisClient = Redis | Cluster;
@@ -36,7 +37,21 @@ export function createRedisClient(config: RedisConfig): RedisClient {
     });
   }
   if (config.sentinels) {
-    return new Redis({ ...options, sentinels: config.sentinels, name: config.name, ...(config.sentinelPassword ? { sentinelPassword: config.sentinelPassword } : {}) });
+    return new Redis({
+      ...options,
+      sentinels: config.sentinels,
+      name: config.name,
+      ...(config.sentinelPassword ? { sentinelPassword: config.sentinelPassword } : {}),
+      // Without it ioredis leaves the old primary only when that one drops our connection, which
+      // the sentinels do when they demote it, seconds after the promotion: writes meanwhile (a
+      // logout) land on a node that then resyncs from the new primary and loses them. With it,
+      // ioredis subscribes to +switch-master on the sentinels (with sentinelPassword) and
+      // reconnects through them as soon as one announces the new primary (docs/adr/0008).
+      failoverDetector: true,
+      // A primary demoted under us (an announcement missed) answers writes READONLY: that write
+      // fails (the caller's outage answer) and the client asks the sentinels again.
+      reconnectOnError: (err) => (/^READONLY\b/.test(err.message) ? 1 : false),
+    });
   }
   return new Redis(config.url, options);
 }
@@ -52,26 +67,41 @@ export function failedUnanswered(client: RedisClient, err: unknown): boolean {
 
 /**
  * One log line per change of the connection, not per failed reconnect attempt (ioredis retries
- * every 2 s and emits an error each time): warn when it is lost, info when it is back.
- * Returns `closing()`, which silences the close that shutdown itself causes.
+ * every 2 s and emits an error each time): warn when it is lost, info when it is back, and once
+ * per outage when Redis refuses the credentials (`refused`), which would otherwise look the same
+ * as a Redis that is away. Returns `closing()`, which silences the close that shutdown causes.
  */
-export function logConnectionChanges(client: RedisClient, logger: Pick<Logger, 'warn' | 'info'>): { startFailed(err: unknown): void; closing(): void } {
+export function logConnectionChanges(client: RedisClient, logger: Pick<Logger, 'warn' | 'info'>): {
+  startFailed(err: unknown, refused: AuthRefusal | null): void;
+  refused(which: AuthRefusal): void;
+  closing(): void;
+} {
   let up: boolean | undefined;
   let closing = false;
+  let refusalLogged = false;
+  const logRefusal = (which: AuthRefusal, when: string) => {
+    refusalLogged = true;
+    logger.warn({ kind: 'store', reason: 'auth_refused', refusedBy: which }, `store refused authentication ${when}: ${authRefusalHint(which)}; serving and reconnecting`);
+  };
   client.on('ready', () => {
     if (up === false) logger.info({ kind: 'store' }, 'store connection back');
     up = true;
+    refusalLogged = false;
   });
   client.on('close', () => {
     if (up === true && !closing) logger.warn({ kind: 'store' }, 'store connection lost; revocation fails closed, limits use per-instance memory');
     if (up !== undefined) up = false; // a failed first connect is reported by startFailed
-
   });
   return {
-    startFailed(err) {
+    startFailed(err, refused) {
       if (up !== undefined) return;
       up = false;
+      if (refused !== null) return logRefusal(refused, 'at start');
       logger.warn({ kind: 'store', err: (err as Error).message }, 'store not reachable at start; serving and reconnecting');
+    },
+    // Before the first startFailed the start line reports it; after it, once per outage.
+    refused(which) {
+      if (up === false && !refusalLogged && !closing) logRefusal(which, 'on reconnect');
     },
     closing: () => { closing = true; },
   };

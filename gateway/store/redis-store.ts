@@ -2,16 +2,18 @@ import type { Logger } from '../observability/logger.js';
 import type { CacheBackend } from './cache-backend.js';
 import { redisCacheBackend } from './redis-cache-backend.js';
 import { redisLimiterBackend } from './limiter-backend.js';
+import { authRefusalHint, trackAuthRefusals } from './redis-auth-refusal.js';
 import { createRedisClient, failedUnanswered, logConnectionChanges, type RedisClient, type RedisConfig } from './redis-client.js';
 import { redisKeyspace } from './redis-keyspace.js';
 import { createStoreBreaker } from './store-breaker.js';
-import { StoreUnavailableError, type Store, type StoreWrite } from './store.js';
+import { StoreAuthRefusedError, StoreUnavailableError, type Store, type StoreWrite } from './store.js';
 
 /** `breakerOpenMs`: how long a store that stopped answering is not asked before a probe. */
 export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger, 'warn' | 'info'>, { breakerOpenMs = 1000 } = {}): Promise<Store> {
   const client = createRedisClient(config);
   client.on('error', () => { /* surfaced per command as StoreUnavailableError; changes logged below */ });
   const connection = logger ? logConnectionChanges(client, logger) : null;
+  const refusals = trackAuthRefusals(client, (which) => connection?.refused(which));
   const keyspace = redisKeyspace(client);
   // On a Cluster every master must answer: a stopped one leaves its slots (and so some users'
   // sessions and limits) without a home, and the store counts as down (docs/adr/0007).
@@ -22,14 +24,14 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
   const breaker = createStoreBreaker({ notAnswering: (err) => failedUnanswered(client, err), probe: pingAll, openMs: breakerOpenMs, logger });
   client.on('close', () => breaker.reset());
   try {
-    await client.connect();
+    await connectWithin(client, config);
     // ioredis connects to each Cluster master only at its first command, which then pays the
     // connect and ready check inside its commandTimeout: on a busy machine enough to time out
     // and open the breaker for a second. Connect them all before serving.
     if (keyspace.clustered) await pingAll().catch(() => {});
   } catch (err) {
     // Start anyway: /readyz reports the store, requests fail fast, ioredis keeps reconnecting.
-    connection?.startFailed(err);
+    connection?.startFailed(err, refusals.last());
   }
   const prefix = config.keyPrefix;
   let cache: CacheBackend | null = null;
@@ -37,7 +39,10 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
     try {
       return await breaker.guard(op);
     } catch (err) {
-      throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError(err);
+      if (err instanceof StoreUnavailableError) throw err;
+      // Not connected because Redis refused the credentials: say so (the CLI prints the hint).
+      const refused = client.status === 'ready' ? null : refusals.last();
+      throw refused === null ? new StoreUnavailableError(err) : new StoreAuthRefusedError(authRefusalHint(refused), err);
     }
   };
 
@@ -66,9 +71,33 @@ export async function createRedisStore(config: RedisConfig, logger?: Pick<Logger
         await client.quit();
       } catch {
         client.disconnect();
+        return;
       }
+      // QUIT ends the data connection only; disconnect() also ends the sentinel subscriptions
+      // ioredis keeps for failover announcements (they would keep a CLI process alive).
+      if (!keyspace.clustered) client.disconnect();
     },
   };
+}
+
+/**
+ * Through sentinels, ioredis's connect() never settles while none of them answers or accepts
+ * sentinelPassword: it asks them again and again. Give up waiting after one connectTimeout for
+ * the sentinel and one for the primary, as a refused or unreachable single Redis does by itself.
+ */
+async function connectWithin(client: RedisClient, config: RedisConfig): Promise<void> {
+  const connecting = client.connect();
+  if (!config.sentinels) return connecting;
+  connecting.catch(() => { /* after the deadline, reconnecting is ioredis's; reported by the store */ });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no primary found through the sentinels within connectTimeout')), 2 * config.connectTimeout);
+  });
+  try {
+    await Promise.race([connecting, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** MULTI/EXEC: a reply error inside the transaction fails the whole call (none is expected). */

@@ -78,3 +78,15 @@ export class StoreUnavailableError extends Error {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * Unavailable because Redis refused the gateway's credentials, not because it is away: the
+ * same outage answers, but the CLI and the log can say what to fix. `hint` names the config
+ * field to check, never its value.
+ */
+export class StoreAuthRefusedError extends StoreUnavailableError {
+  constructor(readonly hint: string, cause: unknown) {
+    super(cause);
+    this.name = 'StoreAuthRefusedError';
+  }
+}
