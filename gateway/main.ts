@@ -105,6 +105,11 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`gateway ${command}: the shared store (store.redis) refused authentication, so the command did not complete: ${err.hint}\n`);
         return 1;
       }
+      const busy = err instanceof StoreUnavailableError ? writeRefusedForNow(err) : null;
+      if (busy !== null) {
+        process.stderr.write(`gateway ${command}: the shared store answered ${busy}: a failover is under way, or the primary has fewer replicas in sync than its min-replicas-to-write; the command did not complete: run it again in a few seconds\n`);
+        return 1;
+      }
       if (err instanceof StoreUnavailableError) {
         process.stderr.write(`gateway ${command}: the shared store (store.redis) is not reachable or not answering, so the command did not complete. Check that Redis runs and that REDIS_URL / store.redis names it\n`);
         return 1;
@@ -278,3 +283,14 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/** The reply word of a store that is up but refuses writes for the moment (Redis error replies start with it). */
+function writeRefusedForNow(err: StoreUnavailableError): string | null {
+  // In a MULTI the refusal comes as EXECABORT, the reason among ioredis' previousErrors.
+  const cause = err.cause as (Error & { previousErrors?: Error[] }) | undefined;
+  for (const reply of [cause, ...(cause?.previousErrors ?? [])]) {
+    const word = /^(NOREPLICAS|READONLY|MASTERDOWN|LOADING|CLUSTERDOWN|TRYAGAIN)\b/.exec(String(reply?.message ?? ''));
+    if (word) return word[1]!;
+  }
+  return null;
+}

@@ -12,14 +12,21 @@ export function keySecretFingerprint(secret: string): string {
   return keyHmac(secret, DIRECTORY_KEYS.keySecret);
 }
 
+/** What the store says of a secret: its keys' ('mine'), another's ('other'), or nothing to go by. */
+export type SecretClaim = 'mine' | 'other' | 'unchecked';
+
 /**
- * Before keys are written (create, import): records this secret's fingerprint if the store has
- * none (HSETNX: of two writers at once, one wins), then reads back the one the store keeps.
- * false when that is another secret's: nothing may be written with this one.
+ * Before keys are written (create, import): the fingerprint the store keeps decides. With none,
+ * this secret's is recorded (HSETNX: of two writers at once, one wins) only when the store has no
+ * keys yet: keys already there (from before fingerprints) may have been made with another secret,
+ * and recording this one would lock out the operator who has the right one ('unchecked').
  */
-export async function claimKeySecret(store: Store, secret: string): Promise<boolean> {
+export async function claimKeySecret(store: Store, secret: string, keysExist: boolean): Promise<SecretClaim> {
   const mine = keySecretFingerprint(secret);
+  const stored = async () => (await store.hashGet(DIRECTORY_KEYS.keySecret, KEY_SECRET_FIELD))?.toString();
+  const before = await stored();
+  if (before !== undefined) return before === mine ? 'mine' : 'other';
+  if (keysExist) return 'unchecked';
   await store.multi([{ op: 'hset', key: DIRECTORY_KEYS.keySecret, field: KEY_SECRET_FIELD, value: mine, ifAbsent: true }]);
-  const stored = (await store.hashGetAll(DIRECTORY_KEYS.keySecret)).get(KEY_SECRET_FIELD)?.toString();
-  return stored === mine;
+  return (await stored()) === mine ? 'mine' : 'other';
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { apiKeyRecordSchema, readKeysFile, writeKeysFile, type ApiKeyRecord } from '../auth/api-keys.js';
-import { claimKeySecret } from '../auth/key-secret-fingerprint.js';
+import { claimKeySecret, type SecretClaim } from '../auth/key-secret-fingerprint.js';
 import { fileRecordSet, storeRecordSet, type RecordSet } from '../auth/record-set.js';
 import { createRevocation } from '../auth/revocation.js';
 import { DIRECTORY_KEYS, DIRECTORY_POLL_MS, DIRECTORY_STALE_AFTER_MS } from '../auth/store-directory.js';
@@ -19,7 +19,7 @@ export interface CliRecords<R> {
   /** Users in the store only: ends the user's sessions everywhere. */
   endSessions: ((username: string) => Promise<void>) | null;
   /** Keys in the store only: key-secret-fingerprint.ts claimKeySecret. */
-  claimSecret: ((secret: string) => Promise<boolean>) | null;
+  claimSecret: ((secret: string, keysExist: boolean) => Promise<SecretClaim>) | null;
   close(): Promise<void>;
 }
 
@@ -58,7 +58,7 @@ export async function keyRecords(config: Config | undefined, fileFlag: string | 
   }
   if (keys?.source !== 'store') throw new UsageError('no keys file: give --config FILE (with auth.apiKeys.file or auth.apiKeys.source: store) or --keys-file FILE');
   const store = await openStore(config!);
-  return { records: storeRecordSet(store, DIRECTORY_KEYS.keys, apiKeyRecordSchema, (k) => k.id), store, endSessions: null, claimSecret: (secret) => claimKeySecret(store, secret), close: () => store.close() };
+  return { records: storeRecordSet(store, DIRECTORY_KEYS.keys, apiKeyRecordSchema, (k) => k.id), store, endSessions: null, claimSecret: (secret, keysExist) => claimKeySecret(store, secret, keysExist), close: () => store.close() };
 }
 
 function fileOnly<R>(records: RecordSet<R>): CliRecords<R> {

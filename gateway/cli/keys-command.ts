@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { newApiKey, readKeysFile, type ApiKeyRecord } from '../auth/api-keys.js';
 import type { RecordSet } from '../auth/record-set.js';
 import { parseDuration } from '../config/units.js';
+import type { SecretClaim } from '../auth/key-secret-fingerprint.js';
 import { rolesProblem } from './roles-problem.js';
 import { UsageError } from './users-command.js';
 
@@ -14,9 +15,9 @@ export interface KeysCommandOptions {
   secret: string | undefined;
   /**
    * The store only (key-secret-fingerprint.ts): records the secret's fingerprint if none is
-   * there; false when the store's keys were made with another secret. null for a file.
+   * there and it holds no keys; 'other' when its keys were made with another secret. null for a file.
    */
-  claimSecret: ((secret: string) => Promise<boolean>) | null;
+  claimSecret: ((secret: string, keysExist: boolean) => Promise<SecretClaim>) | null;
   name?: string;
   roles: string[];
   expires?: string;
@@ -48,8 +49,10 @@ export async function keysCommand(action: string, positional: string | undefined
         // 0d would make a key that is expired before anyone can use it.
         if (ms === undefined || ms <= 0) throw new UsageError(`--expires: expected a duration above zero like "90d", got "${o.expires}"`);
         expiresAt = new Date(Date.now() + ms);
+        // Past what a Date holds (about 275 000 years) toISOString throws "Invalid time value".
+        if (Number.isNaN(expiresAt.getTime())) throw new UsageError(`--expires: "${o.expires}" is further than a date can say; give a duration like "90d", or leave --expires out for a key that does not expire`);
       }
-      await claimSecret(o, secret);
+      await claimSecret(o, secret, keys.length > 0);
       const { key, record } = newApiKey(secret, name, o.roles, expiresAt);
       await o.records.apply({ put: [record], create: true });
       process.stderr.write(`created key "${name}" (${o.roles.join(', ')})${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''}. It is shown once:\n`);
@@ -77,7 +80,7 @@ async function importKeys(file: string | undefined, existing: readonly ApiKeyRec
   if (!o.inStore) throw new UsageError('keys import moves a keys file into the store: --config FILE must say auth.apiKeys: { source: store, ... }');
   if (!existsSync(file)) throw new UsageError(`${file} does not exist`);
   const incoming = readKeysFile(file);
-  await claimSecret(o, needSecret(o, 'keys import'));
+  await claimSecret(o, needSecret(o, 'keys import'), existing.length > 0);
   const clashing = existing.filter((k) => incoming.some((i) => i.name === k.name || i.id === k.id));
   if (clashing.length > 0 && !o.replace) {
     throw new UsageError(`the store already has ${clashing.map((k) => `"${k.name}"`).sort().join(', ')}; nothing imported (--replace overwrites them)`);
@@ -95,7 +98,12 @@ function needSecret(o: KeysCommandOptions, what: string): string {
 }
 
 /** Refuses to write keys with a secret other than the one the store's keys were made with. */
-async function claimSecret(o: KeysCommandOptions, secret: string): Promise<void> {
-  if (!o.claimSecret || await o.claimSecret(secret)) return;
+async function claimSecret(o: KeysCommandOptions, secret: string, keysExist: boolean): Promise<void> {
+  const claim = o.claimSecret ? await o.claimSecret(secret, keysExist) : 'mine';
+  if (claim === 'mine') return;
+  if (claim === 'unchecked') {
+    process.stderr.write('warning: the store\'s API keys have no secret fingerprint (made before it was kept), so this command cannot tell whether auth.apiKeys.secret is theirs; none is recorded\n');
+    return;
+  }
   throw new UsageError('the store\'s API keys were made with another secret than auth.apiKeys.secret here (its fingerprint in auth:{dir}:keysecret differs); nothing written. Give this command the secret the gateways use; keys made with this one would be refused by every gateway');
 }

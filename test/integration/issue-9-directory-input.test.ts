@@ -61,6 +61,7 @@ describe('users and keys in the store: what the CLI writes, and which secret it 
     { why: 'users add with a 100 KB role', args: ['users', 'add', 'bob3', '--role', 'x'.repeat(100_000)], input: 'bob3-password-12345\n', says: /^gateway users: --role "x{40}"… \(100000 characters\)/ },
     { why: 'users add with a role beside an empty one', args: ['users', 'add', 'bob4', '--role', 'trader', '--role', ''], input: 'bob4-password-12345\n', says: /--role ""/ },
     { why: 'keys create with an empty role', args: ['keys', 'create', '--name', 'bot2', '--role', ''], says: /^gateway keys: --role "": a role name/ },
+    { why: 'keys create expiring past what a date holds (was "Invalid time value", exit 1)', args: ['keys', 'create', '--name', 'bot3', '--role', 'trader', '--expires', '999999999d'], says: /^gateway keys: --expires: "999999999d" is further than a date can say/ },
     { why: 'users add with a 20 MB password on stdin', args: ['users', 'add', 'bob5', '--role', 'trader'], input: 'p'.repeat(20 * 1024 * 1024), says: /^gateway users: passwords are at most 1024 bytes/ },
   ];
   for (const row of refusedRows) {
@@ -131,5 +132,30 @@ describe('users and keys in the store: what the CLI writes, and which secret it 
     assert.equal(await keyStatus(b, key), 401, 'b cannot check keys made with a\'s secret (what the line explains)');
     assert.equal(mismatch().length, 1, 'b reloaded its directory without saying it again');
     assert.equal(a.logs().filter((l) => l.problem === 'api_key_secret_mismatch').length, 0);
+  });
+  // A second review: on a store whose keys had no fingerprint (made before it was kept), the first
+  // CLI run recorded its secret, even a wrong one, and then locked out the operator with the right one.
+  test('keys without a fingerprint: a CLI warns it cannot check, records nothing, and locks no one out', async () => {
+    redisCli('DEL', P + 'auth:{dir}:keysecret');
+    const wrong = await cliB(['keys', 'create', '--name', 'bot-old-b', '--role', 'trader']);
+    assert.equal(wrong.code, 0, wrong.stderr);
+    assert.match(wrong.stderr, /^warning: the store's API keys have no secret fingerprint .* none is recorded$/m);
+    assert.equal(redisCli('EXISTS', P + 'auth:{dir}:keysecret').trim(), '0', 'no fingerprint recorded while keys exist');
+    const right = await cliA(['keys', 'create', '--name', 'bot-old-a', '--role', 'trader']);
+    assert.equal(right.code, 0, right.stderr);
+    await waitUntil(async () => await keyStatus(a, right.stdout.trim()) === 200, 'the right secret\'s key works', 5000);
+  });
+
+  test('a write the store refuses for now (NOREPLICAS) is said as such, not as "not reachable"', async () => {
+    redisCli('CONFIG', 'SET', 'min-replicas-to-write', '1');
+    try {
+      for (const [args, input] of [[['keys', 'create', '--name', 'bot-norep', '--role', 'trader']], [['users', 'add', 'norep', '--role', 'trader'], 'norep-password-12345\n']] as [string[], string?][]) {
+        const out = await cliA(args, input);
+        assert.equal(out.code, 1, out.stderr);
+        assert.match(out.stderr, /the shared store answered NOREPLICAS: a failover is under way, or the primary has fewer replicas in sync than its min-replicas-to-write; the command did not complete/);
+      }
+    } finally {
+      redisCli('CONFIG', 'SET', 'min-replicas-to-write', '0');
+    }
   });
 });

@@ -92,17 +92,19 @@ test('the mismatch report names the problem, never the secret or a fingerprint',
   for (const s of [SECRET, OTHER, keySecretFingerprint(SECRET), keySecretFingerprint(OTHER)]) assert.ok(!details[0]!.includes(s));
 });
 
-const claimRows: { why: string; before: string | null; secret: string; ok: boolean }[] = [
-  { why: 'an empty store takes the first secret', before: null, secret: SECRET, ok: true },
-  { why: 'the same secret again', before: SECRET, secret: SECRET, ok: true },
-  { why: 'another secret is refused and leaves the stored one', before: SECRET, secret: OTHER, ok: false },
+const claimRows: { why: string; before: string | null; keysExist: boolean; secret: string; claim: string; after: string | null }[] = [
+  { why: 'an empty store takes the first secret', before: null, keysExist: false, secret: SECRET, claim: 'mine', after: SECRET },
+  { why: 'the same secret again', before: SECRET, keysExist: true, secret: SECRET, claim: 'mine', after: SECRET },
+  { why: 'another secret is refused and leaves the stored one', before: SECRET, keysExist: true, secret: OTHER, claim: 'other', after: SECRET },
+  // Keys from before fingerprints: a wrong secret recorded first would lock out the right one.
+  { why: 'keys without a fingerprint: nothing recorded, nothing to go by', before: null, keysExist: true, secret: OTHER, claim: 'unchecked', after: null },
 ];
 for (const row of claimRows) {
   test(`claimKeySecret: ${row.why}`, async () => {
     const store: Store = createMemoryStore();
     if (row.before) await store.multi(fingerprint(row.before));
-    assert.equal(await claimKeySecret(store, row.secret), row.ok);
-    assert.equal((await store.hashGetAll(DIRECTORY_KEYS.keySecret)).get(KEY_SECRET_FIELD)?.toString(), keySecretFingerprint(row.before ?? row.secret));
+    assert.equal(await claimKeySecret(store, row.secret, row.keysExist), row.claim);
+    assert.equal((await store.hashGetAll(DIRECTORY_KEYS.keySecret)).get(KEY_SECRET_FIELD)?.toString(), row.after === null ? undefined : keySecretFingerprint(row.after));
     await store.close();
   });
 }
