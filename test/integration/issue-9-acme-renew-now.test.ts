@@ -44,17 +44,16 @@ function renew(g: AcmeGateway, key: string): Promise<Answer> {
   });
 }
 
-describe('issue 9: POST /admin/acme/renew, one process', () => {
-  let dir: string;
+/** Pebble and one gateway (admin listener, key "ops") started before the suite's tests, stopped after. */
+function pebbleAndGateway(prefix: string, email?: string | null): { gw(): AcmeGateway; key(): string; pebble(): PebbleHandle } {
   let pebble: PebbleHandle | undefined;
   let gw: AcmeGateway | undefined;
-  let key: string;
-
+  let key = '';
   before(async () => {
-    dir = tempDir('acme-renew-');
+    const dir = tempDir(prefix);
     const httpPort = await freePort();
     pebble = await startPebble({ dir, httpPort });
-    const made = withAdmin(dir, acmeConfig({ httpPort, directory: pebble.directory, caBundle: pebble.caBundleFile }));
+    const made = withAdmin(dir, acmeConfig({ httpPort, directory: pebble.directory, caBundle: pebble.caBundleFile, email }));
     key = made.key;
     gw = await startAcmeGateway(dir, made.config);
   });
@@ -63,9 +62,15 @@ describe('issue 9: POST /admin/acme/renew, one process', () => {
     await pebble?.stop();
     assert.equal(code, 0, 'the gateway stopped cleanly');
   });
+  return { gw: () => gw!, key: () => key, pebble: () => pebble! };
+}
+
+describe('issue 9: POST /admin/acme/renew, one process', () => {
+  const setup = pebbleAndGateway('acme-renew-');
 
   test('202 with the certificate it replaces, 409 while that order runs, then the new certificate is served', async () => {
-    const g = gw!;
+    const g = setup.gw();
+    const key = setup.key();
     await waitUntil(() => g.events('acme.issued').length === 1, 'the first certificate');
     const first = g.events('acme.issued')[0]!;
     const started = await renew(g, key);
@@ -82,7 +87,7 @@ describe('issue 9: POST /admin/acme/renew, one process', () => {
     const renewed = g.events('acme.issued')[1]!;
     assert.equal(renewed.reason, 'renew now');
     assert.notEqual(renewed.serial, first.serial);
-    const shown = await presentedCert(g.httpsPort, await pebble!.issuingRoot());
+    const shown = await presentedCert(g.httpsPort, await setup.pebble().issuingRoot());
     assert.ok(shown.authorized, shown.error);
     assert.equal(shown.cert.serialNumber, renewed.serial, 'new handshakes get the renewed certificate');
     // Done: a new ask starts again.
@@ -93,29 +98,13 @@ describe('issue 9: POST /admin/acme/renew, one process', () => {
 });
 
 describe('issue 9: ACME without an email, every order after the first', () => {
-  let dir: string;
-  let pebble: PebbleHandle | undefined;
-  let gw: AcmeGateway | undefined;
-  let key: string;
-
-  before(async () => {
-    dir = tempDir('acme-no-email-');
-    const httpPort = await freePort();
-    pebble = await startPebble({ dir, httpPort });
-    const made = withAdmin(dir, acmeConfig({ httpPort, directory: pebble.directory, caBundle: pebble.caBundleFile, email: null }));
-    key = made.key;
-    gw = await startAcmeGateway(dir, made.config);
-  });
-  after(async () => {
-    const code = await gw?.stop();
-    await pebble?.stop();
-    assert.equal(code, 0, 'the gateway stopped cleanly');
-  });
+  const setup = pebbleAndGateway('acme-no-email-', null);
 
   // The account exists from the first order on; acme-client sent it an empty update, which
   // pebble refuses ("Use POST-as-GET ..."): every renewal failed while the first issue worked.
   test('the renewal reuses the account and is issued', async () => {
-    const g = gw!;
+    const g = setup.gw();
+    const key = setup.key();
     await waitUntil(() => g.events('acme.issued').length === 1, 'the first certificate');
     assert.equal((await renew(g, key)).status, 202);
     await waitUntil(() => g.events('acme.issued').length === 2 || g.events('acme.failed').length > 0, 'the renewal to end');
