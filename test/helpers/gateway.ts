@@ -287,3 +287,46 @@ export async function stopPair(p: SharedPair | undefined): Promise<void> {
     await p.redis.stop();
   }
 }
+
+/** Redis, the mock and one gateway running `workers: 2` on that Redis. */
+export interface WorkersOnRedis {
+  redis: import('./redis-server.js').RedisHandle;
+  mock: MockHandle;
+  gw: GatewayHandle;
+  /** The YAML it started with (to write changed versions of for reloads). */
+  config: string;
+}
+
+/**
+ * `config` gets the `store:` section to put in its YAML; the admin listener is given a fixed port
+ * (every worker listens on the same one, and `gateway reload` finds it by the file). Resolves
+ * once every worker listens.
+ */
+export async function startWorkersOnRedis(config: (storeSection: string) => string): Promise<WorkersOnRedis> {
+  const { startRedis } = await import('./redis-server.js');
+  const { freePort } = await import('./free-port.js');
+  const redis = await startRedis();
+  let mock: MockHandle | undefined;
+  try {
+    mock = await startMock();
+    const yaml = `${config(`store:\n  redis: { url: "${redis.url}" }\n`)
+      .replace('  http: { host: 127.0.0.1, port: 0 }\n', `  http: { host: 127.0.0.1, port: 0 }\n  admin: { port: ${await freePort()} }\n`)}workers: 2\n`;
+    const gw = await startGateway({ upstreamUrl: mock.url, config: yaml });
+    await gw.service.waitForLine((l) => l.includes('all workers listening'));
+    return { redis, mock, gw, config: yaml };
+  } catch (err) {
+    await mock?.stop().catch(() => {});
+    await redis.stop();
+    throw err;
+  }
+}
+
+export async function stopWorkersOnRedis(w: WorkersOnRedis | undefined): Promise<void> {
+  if (!w) return;
+  try {
+    await w.gw.stop();
+  } finally {
+    await w.mock.stop();
+    await w.redis.stop();
+  }
+}

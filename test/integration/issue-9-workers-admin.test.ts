@@ -3,12 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { newApiKey, writeKeysFile } from '../../gateway/auth/api-keys.js';
 import { adminRequest } from '../helpers/admin-client.js';
 import { API_KEY_SECRET, authConfig, makeAuthFiles, type AuthFiles } from '../helpers/auth-fixture.js';
-import { freePort } from '../helpers/free-port.js';
-import { startGateway, type ClientResponse, type GatewayHandle } from '../helpers/gateway.js';
+import { startWorkersOnRedis, stopWorkersOnRedis, type ClientResponse, type GatewayHandle, type WorkersOnRedis } from '../helpers/gateway.js';
 import { gatewayCli } from '../helpers/gateway-cli.js';
 import { matching, parseSamples, promtoolCheck, valueOf } from '../helpers/prometheus-text.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
-import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
+import type { MockHandle } from '../helpers/upstream-mock.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
 /**
@@ -31,32 +29,20 @@ async function adminFiles(): Promise<AuthFiles & { adminKey: string }> {
 
 describe('issue 9: admin reload and /metrics under workers: 2', () => {
   let files: Awaited<ReturnType<typeof adminFiles>>;
-  let redis: RedisHandle;
   let mock: MockHandle;
   let gw: GatewayHandle;
   let config: string;
+  let workers: WorkersOnRedis;
   const asAdmin = () => ({ 'X-API-Key': files.adminKey });
   const workerPids = (): number[] => gw.logs().find((l) => l.msg === 'all workers listening')!.pids as number[];
   const linesSince = (from: number): Line[] => gw.logs().slice(from);
 
   before(async () => {
     files = await adminFiles();
-    redis = await startRedis();
-    mock = await startMock();
-    // A fixed admin port: `gateway reload` finds the listener by what the file says.
-    config = `${authConfig(files, { store: `store:\n  redis: { url: "${redis.url}" }\n` })
-      .replace('  http: { host: 127.0.0.1, port: 0 }\n', `  http: { host: 127.0.0.1, port: 0 }\n  admin: { port: ${await freePort()} }\n`)}workers: 2\n`;
-    gw = await startGateway({ upstreamUrl: mock.url, config });
-    await gw.service.waitForLine((l) => l.includes('all workers listening'));
+    workers = await startWorkersOnRedis((store) => authConfig(files, { store }));
+    ({ mock, gw, config } = workers);
   });
-  after(async () => {
-    try {
-      await gw?.stop();
-    } finally {
-      await mock?.stop();
-      await redis?.stop();
-    }
-  });
+  after(() => stopWorkersOnRedis(workers));
 
   test('/metrics sums every worker\'s counters: requests spread over both workers are all counted, once', async () => {
     const scrape = async () => {

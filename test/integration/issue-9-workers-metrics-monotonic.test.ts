@@ -4,12 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import { newApiKey, writeKeysFile } from '../../gateway/auth/api-keys.js';
 import { adminRequest } from '../helpers/admin-client.js';
 import { API_KEY_SECRET, authConfig, makeAuthFiles } from '../helpers/auth-fixture.js';
-import { freePort } from '../helpers/free-port.js';
-import { startGateway, type ClientResponse, type GatewayHandle } from '../helpers/gateway.js';
+import { startWorkersOnRedis, stopWorkersOnRedis, type ClientResponse, type GatewayHandle, type WorkersOnRedis } from '../helpers/gateway.js';
 import { isAlive } from '../helpers/processes.js';
 import { matching, parseSamples, promtoolCheck, valueOf } from '../helpers/prometheus-text.js';
-import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
-import { startMock, type MockHandle } from '../helpers/upstream-mock.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
 /**
@@ -24,8 +21,7 @@ const MORE = 10;
 type Line = Record<string, unknown>;
 
 describe('issue 9: /metrics under workers: 2 never goes backwards when a worker is replaced', () => {
-  let redis: RedisHandle;
-  let mock: MockHandle;
+  let workers: WorkersOnRedis;
   let gw: GatewayHandle;
   let adminKey: string;
 
@@ -57,22 +53,10 @@ describe('issue 9: /metrics under workers: 2 never goes backwards when a worker 
     const ops = newApiKey(API_KEY_SECRET, 'ops', ['admin'], undefined);
     writeKeysFile(files.keysFile, [...files.records, ops.record]);
     adminKey = ops.key;
-    redis = await startRedis();
-    mock = await startMock();
-    // A fixed port, as in issue-9-workers-admin: every worker listens on the same one.
-    const config = `${authConfig(files, { store: `store:\n  redis: { url: "${redis.url}" }\n` })
-      .replace('  http: { host: 127.0.0.1, port: 0 }\n', `  http: { host: 127.0.0.1, port: 0 }\n  admin: { port: ${await freePort()} }\n`)}workers: 2\n`;
-    gw = await startGateway({ upstreamUrl: mock.url, config });
-    await gw.service.waitForLine((l) => l.includes('all workers listening'));
+    workers = await startWorkersOnRedis((store) => authConfig(files, { store }));
+    ({ gw } = workers);
   });
-  after(async () => {
-    try {
-      await gw?.stop();
-    } finally {
-      await mock?.stop();
-      await redis?.stop();
-    }
-  });
+  after(() => stopWorkersOnRedis(workers));
 
   test('a worker killed with SIGKILL: its counted requests stay in the sum; later ones add up', async () => {
     await send(FIRST);
